@@ -1,0 +1,3 @@
+"""CellVigil: safety surveillance of mesenchymal stromal cell therapies."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""The spiders, one per source; each only yields requests and DocumentItems."""

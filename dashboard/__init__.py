@@ -1,0 +1,1 @@
+"""The Streamlit dashboard: adverse events by product type and regulatory setting."""

@@ -1,0 +1,1 @@
+"""Vocabularies, rule files and seed lists, read with importlib.resources as ``cellvigil.data``."""

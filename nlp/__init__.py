@@ -1,0 +1,1 @@
+"""CellVigil NLP stage: turns one document (title + text) into the registry's structured facts."""

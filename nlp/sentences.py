@@ -1,0 +1,76 @@
+"""Sentence boundaries that survive biomedical text (i.v., et al., Fig. 2, ×10^6) and line lists."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from spacy.attrs import IDX, SENT_START
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from nlp.rules import load_lexicon
+
+LEXICON_FILE = "sentences.json"
+
+# A stop, then optional closing quotes/brackets, whitespace, and a capital (maybe after an opener).
+_STOP = re.compile(r"[.!?](?P<close>[\"'”’)\]]*)\s+(?=[\"“‘'(\[]?[A-Z])")
+# A blank line, or one line break before a line that does not start in lower case.
+_BLANK = re.compile(r"\n[ \t\r\f\v]*\n\s*(?=\S)")
+_LINE = re.compile(r"\n[ \t\r\f\v]*(?=[^\sa-z])")
+# A line ending with a colon (a heading such as "Inclusion Criteria:") ends its sentence.
+_HEADING = re.compile(r":[ \t]*\n\s*(?=\S)")
+
+
+def boundary_offsets(text: str, abbreviations: frozenset[str]) -> list[int]:
+    """Character offsets where a new sentence starts (not including 0)."""
+    starts: set[int] = set()
+    for match in _STOP.finditer(text):
+        stop = match.start()
+        if text[stop] == ".":
+            word_start = max(text.rfind(" ", 0, stop), text.rfind("\n", 0, stop)) + 1
+            word = text[word_start:stop].lstrip("([\"'“‘").lower()
+            if word in abbreviations or (word.endswith("et al") and "al" in abbreviations):
+                continue
+            if len(word) == 1 and word.isdigit() and stop + 1 < len(text):
+                # "1. Age > 18" in a numbered list starts a line; mid-line "3. The" stays a split.
+                pass
+        starts.add(match.end())
+    for pattern in (_BLANK, _LINE, _HEADING):
+        for match in pattern.finditer(text):
+            starts.add(match.end())
+    starts.discard(0)
+    return sorted(s for s in starts if s < len(text))
+
+
+class SentenceSplitter:
+    """Sets ``is_sent_start`` on every token from rules on the raw text (no model)."""
+
+    def __init__(self, nlp: Language, name: str, lexicon_file: str) -> None:
+        self.name = name
+        self.abbreviations = frozenset(load_lexicon(lexicon_file)["abbreviations"])
+
+    def __call__(self, doc: Doc) -> Doc:
+        n = len(doc)
+        if n == 0:
+            return doc
+        flags = np.full((n, 1), -1, dtype="int64")
+        flags[0, 0] = 1
+        offsets = boundary_offsets(doc.text, self.abbreviations)
+        if offsets:
+            token_starts = doc.to_array([IDX]).astype("int64")
+            for i in np.searchsorted(token_starts, offsets, side="left"):
+                if i < n:
+                    flags[int(i), 0] = 1
+        doc.from_array([SENT_START], flags.astype("uint64"))
+        return doc
+
+
+@Language.factory(
+    "cv_sentences",
+    assigns=["token.is_sent_start"],
+    default_config={"lexicon_file": LEXICON_FILE},
+)
+def make_sentence_splitter(nlp: Language, name: str, lexicon_file: str) -> SentenceSplitter:
+    """spaCy factory for :class:`SentenceSplitter`."""
+    return SentenceSplitter(nlp, name, lexicon_file)

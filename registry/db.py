@@ -1,0 +1,91 @@
+"""Opening the registry file: schema from the SQLModel models, atomic publishing, read-only access.
+
+Every writer works on a private copy and publishes it with one ``os.replace``, so a write that
+fails or is killed leaves the previous registry untouched and readable, and readers never wait
+on a writer's lock.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+from duckdb_engine import Dialect
+from sqlalchemy.schema import CreateTable
+from sqlmodel import SQLModel
+
+from registry import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+log = logging.getLogger(__name__)
+
+
+class RegistryMissing(FileNotFoundError):
+    """The registry file does not exist yet: run ``cellvigil build`` (or ``cellvigil run``)."""
+
+
+def schema_ddl() -> list[str]:
+    """CREATE TABLE IF NOT EXISTS statements for every model, compiled for DuckDB."""
+    dialect = Dialect()
+    return [
+        str(CreateTable(table, if_not_exists=True).compile(dialect=dialect)).strip()
+        for table in SQLModel.metadata.sorted_tables
+    ]
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create any missing table; existing tables and rows are left as they are."""
+    for ddl in schema_ddl():
+        con.execute(ddl)
+
+
+def connect_readonly(db_path: str | Path) -> duckdb.DuckDBPyConnection:
+    """Open the registry read-only; raise ``RegistryMissing`` naming the path if it is absent."""
+    path = Path(db_path)
+    if not path.exists():
+        raise RegistryMissing(
+            f"no registry at {path}: build one with `cellvigil build --db {path}`"
+        )
+    return duckdb.connect(str(path), read_only=True)
+
+
+@contextmanager
+def publish(db_path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a writable connection to a copy of the registry, then atomically replace the original.
+
+    Writers are serialised by an advisory lock file beside the registry. On any exception the
+    copy is discarded and the published file is not touched.
+    """
+    path = Path(db_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = path.with_name(path.name + ".lock")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _discard(tmp)
+        if path.exists():
+            shutil.copy2(path, tmp)
+        con = duckdb.connect(str(tmp))
+        try:
+            create_schema(con)
+            yield con
+            con.execute("CHECKPOINT")
+            con.close()
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            con.close()
+            _discard(tmp)
+            log.error("registry write failed; %s left unchanged", path)
+            raise
+
+
+def _discard(tmp: Path) -> None:
+    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+        leftover.unlink(missing_ok=True)
