@@ -7,15 +7,17 @@ import os
 import subprocess
 import sys
 from importlib import resources
-from importlib.util import find_spec
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cellvigil.paths import DB_ENV, default_db, default_snapshot
+from cellvigil.paths import DB_ENV, default_snapshot
 
-DbOption = Annotated[Path, typer.Option("--db", help="Registry file (DuckDB).")]
+DbOption = Annotated[
+    Path, typer.Option("--db", envvar=DB_ENV, help="Registry file (DuckDB).")
+]
+DEFAULT_DB = Path("cellvigil.duckdb")
 log = logging.getLogger("cellvigil")
 
 
@@ -30,11 +32,11 @@ def build(
     snapshot: Annotated[
         Path | None, typer.Option("--snapshot", help="Snapshot folder to load first.")
     ] = None,
-    db: DbOption = default_db(),
+    db: DbOption = DEFAULT_DB,
     no_extract: Annotated[bool, typer.Option("--no-extract", help="Load only.")] = False,
     n_process: Annotated[int, typer.Option("--n-process", min=1)] = 1,
 ) -> None:
-    """Load a snapshot folder (optional), run the NLP extraction and publish the registry atomically.
+    """Load a snapshot folder (optional), run the NLP extraction, publish the registry atomically.
 
     The registry is written to a new file that then replaces the old one: a build that fails or
     is killed leaves the previous registry untouched and readable.
@@ -62,7 +64,7 @@ def build(
 
 
 def serve(
-    db: DbOption = default_db(),
+    db: DbOption = DEFAULT_DB,
     port: Annotated[int, typer.Option("--port")] = 8501,
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
 ) -> None:
@@ -79,10 +81,10 @@ def serve(
 
 
 def run(
-    db: DbOption = default_db(),
+    db: DbOption = DEFAULT_DB,
     snapshot: Annotated[
         Path | None,
-        typer.Option("--snapshot", help="Offline fallback (default: ../shared/snapshot)."),
+        typer.Option("--snapshot", help="Snapshot folder (default: ../shared/snapshot)."),
     ] = None,
     port: Annotated[int, typer.Option("--port")] = 8501,
     offline: Annotated[bool, typer.Option("--offline", help="Skip the live crawl.")] = False,
@@ -90,28 +92,31 @@ def run(
 ) -> None:
     """The main job: crawl the live sources when the network is reachable, build, then serve.
 
-    With no network it says so and builds from the snapshot folder instead.
+    With no network it says so and builds from the snapshot folder instead. When both are
+    there, the snapshot seeds the registry and the crawl's newer records supersede it.
     """
     _setup_logging()
+    snapshot = snapshot or default_snapshot()
+    have_snapshot = Path(snapshot).is_dir()
     crawled = False
-    if not offline and find_spec("crawler.commands") is not None:
+    if offline:
+        typer.echo("offline run requested: building from the snapshot")
+    else:
         from crawler import commands as crawl_commands
 
         if crawl_commands.network_available():
             typer.echo("network reachable: crawling the live sources")
-            crawl_commands.crawl_all(db)
-            crawled = True
+            summary = crawl_commands.crawl_all(db)
+            crawled = summary.get("returncode") == 0
+            if not crawled:
+                typer.echo(f"the crawl did not finish cleanly (exit {summary.get('returncode')})")
         else:
-            typer.echo("no network: the live sources cannot be reached, building from the snapshot")
-    elif not offline:
-        typer.echo("no crawler installed: building from the snapshot")
-    if not crawled:
-        snapshot = snapshot or default_snapshot()
-        if not Path(snapshot).is_dir():
-            typer.echo(f"error: no network and no snapshot folder at {snapshot}", err=True)
-            raise typer.Exit(2)
-        typer.echo(f"snapshot: {snapshot}")
-    build(snapshot=None if crawled else snapshot, db=db, no_extract=False, n_process=1)
+            typer.echo("no network: the live sources cannot be reached; "
+                       f"building from the snapshot at {snapshot}")
+    if not crawled and not have_snapshot:
+        typer.echo(f"error: nothing to build from: no snapshot folder at {snapshot}", err=True)
+        raise typer.Exit(2)
+    build(snapshot=snapshot if have_snapshot else None, db=db, no_extract=False, n_process=1)
     if not no_serve:
         serve(db=db, port=port)
 

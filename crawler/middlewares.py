@@ -64,13 +64,23 @@ class PoliteRetryMiddleware:
         stats = self.crawler.stats
         if attempt > self.max_times:
             stats.inc_value("cellvigil/retry/gave_up")
-            logger.error("Gave up on %s after %d retries (HTTP %d)", request.url, attempt - 1,
-                         response.status)
+            logger.error(
+                "Gave up on %s after %d retries (HTTP %d)",
+                request.url,
+                attempt - 1,
+                response.status,
+            )
             return response
         delay = self.delay_for(response, attempt)
         stats.inc_value(f"cellvigil/retry/status/{response.status}")
-        logger.info("HTTP %d on %s: retry %d/%d in %.1fs", response.status, request.url, attempt,
-                    self.max_times, delay)
+        logger.info(
+            "HTTP %d on %s: retry %d/%d in %.1fs",
+            response.status,
+            request.url,
+            attempt,
+            self.max_times,
+            delay,
+        )
         await asyncio.sleep(delay)
         retry = request.replace(dont_filter=True)
         retry.meta["cellvigil_retry"] = attempt

@@ -97,11 +97,20 @@ def is_wp_post_page(response: TextResponse) -> bool:
     return any("/wp/v2/posts/" in href for href in alternates)
 
 
+def _site(url: str) -> str:
+    """host[:port] without a leading ``www.``: www.example.com and example.com are one site."""
+    return urlsplit(url).netloc.lower().removeprefix("www.")
+
+
 def same_site_links(response: TextResponse) -> list[str]:
-    """Links on the page that stay on the page's own host, without fragments or files."""
-    host = urlsplit(response.url).hostname or ""
-    extractor = LinkExtractor(allow_domains=[host], deny_extensions=_SKIP_EXT, unique=True)
-    return [link.url for link in extractor.extract_links(response)]
+    """Links on the page that stay on the page's own site, without fragments or files."""
+    site = _site(response.url)
+    extractor = LinkExtractor(deny_extensions=_SKIP_EXT, unique=True)
+    return [
+        link.url
+        for link in extractor.extract_links(response)
+        if _site(link.url) == site and urlsplit(link.url).scheme in ("http", "https")
+    ]
 
 
 def parse_wp_posts(response: Response) -> tuple[list[dict[str, Any]], int]:
@@ -127,7 +136,9 @@ def wp_post_item(post: dict[str, Any], domain: str, country: str | None) -> Docu
     if not link or "id" not in post:
         raise ParseError("WordPress post without link or id")
     title_html = _rendered(post.get("title"))
-    title = lxml.html.fromstring(f"<p>{title_html}</p>").text_content().strip() if title_html else ""
+    title = (
+        lxml.html.fromstring(f"<p>{title_html}</p>").text_content().strip() if title_html else ""
+    )
     content = _rendered(post.get("content"))
     text = visible_text(f"<html><body><article>{content}</article></body></html>", link)
     if not text:

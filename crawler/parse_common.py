@@ -53,7 +53,9 @@ def xml_root(response: Response, expected_tag: str) -> etree._Element:
     """Parse an XML API response whose root must be ``expected_tag``; anything else raises."""
     body = response.body
     if b"<html" in body[:500].lower():
-        raise ParseError(f"expected XML <{expected_tag}>, got an HTML page (HTTP {response.status})")
+        raise ParseError(
+            f"expected XML <{expected_tag}>, got an HTML page (HTTP {response.status})"
+        )
     try:
         root = etree.fromstring(body, parser=_XML_PARSER)
     except etree.XMLSyntaxError as exc:

@@ -1,4 +1,4 @@
-"""Pure parsing of ClinicalTrials.gov API v2 JSON into DocumentItems (trial facts + adverse events)."""
+"""Pure parsing of ClinicalTrials.gov API v2 JSON into items: trial facts and adverse events."""
 
 from __future__ import annotations
 
@@ -11,6 +11,21 @@ from crawler.items import DocumentItem, utc_now
 from crawler.parse_common import ParseError, iso_date, json_body, year_of
 
 STUDY_URL = "https://clinicaltrials.gov/study/{nct}"
+
+
+def stable_raw(study: dict[str, Any]) -> str:
+    """The study JSON as stored: compact, without ``versionHolder``.
+
+    ``derivedSection.miscInfoModule.versionHolder`` is the date of ClinicalTrials.gov's daily
+    data release, not a property of the study; kept, it would make every unchanged study a new
+    version on every crawl.
+    """
+    misc = (study.get("derivedSection") or {}).get("miscInfoModule")
+    if isinstance(misc, dict) and "versionHolder" in misc:
+        misc = {k: v for k, v in misc.items() if k != "versionHolder"}
+        derived = dict(study["derivedSection"], miscInfoModule=misc)
+        study = dict(study, derivedSection=derived)
+    return json.dumps(study, ensure_ascii=False, separators=(",", ":"))
 
 
 def parse_search_page(response: Response) -> tuple[list[dict[str, Any]], str | None, int | None]:
@@ -57,11 +72,15 @@ def trial_facts(study: dict[str, Any]) -> dict[str, Any]:
         "study_type": design.get("studyType"),
         "lead_sponsor": lead.get("name"),
         "sponsor_class": lead.get("class"),
-        "collaborators": [c.get("name") for c in sponsor.get("collaborators") or [] if c.get("name")],
+        "collaborators": [
+            c.get("name") for c in sponsor.get("collaborators") or [] if c.get("name")
+        ],
         "enrollment": enrollment if isinstance(enrollment, int) else None,
         "conditions": list((ps.get("conditionsModule") or {}).get("conditions") or []),
         "interventions": [
-            f"{_type_label(i.get('type'))}: {i.get('name')}" if i.get("type") else str(i.get("name"))
+            f"{_type_label(i.get('type'))}: {i.get('name')}"
+            if i.get("type")
+            else str(i.get("name"))
             for i in arms.get("interventions") or []
             if i.get("name")
         ],
@@ -158,7 +177,7 @@ def study_item(study: dict[str, Any], fetched_at: str | None = None) -> Document
         published=facts["first_posted"],
         updated=facts["last_update_posted"],
         fetched_at=fetched_at or utc_now(),
-        raw=json.dumps(study, ensure_ascii=False, separators=(",", ":")),
+        raw=stable_raw(study),
         raw_format="json",
         extra={"nct_ids": [nct], "trial": facts, "adverse_events": adverse_events(study)},
     )

@@ -12,6 +12,9 @@ from crawler.items import DocumentItem, utc_now
 from crawler.parse_common import ParseError, iso_date, json_body, nct_ids_in, year_of
 
 ARTICLE_URL = "https://europepmc.org/article/{source}/{id}"
+# Index counters that change without the paper changing; left out of the stored raw JSON so an
+# unchanged paper is not a new version each crawl.
+VOLATILE_KEYS = frozenset({"citedByCount"})
 
 
 def parse_search_page(response: Response) -> tuple[list[dict[str, Any]], str | None, int]:
@@ -84,7 +87,11 @@ def result_item(result: dict[str, Any], fetched_at: str | None = None) -> Docume
         published=published,
         updated=iso_date(result.get("dateOfRevision")),
         fetched_at=fetched_at or utc_now(),
-        raw=json.dumps(result, ensure_ascii=False, separators=(",", ":")),
+        raw=json.dumps(
+            {k: v for k, v in result.items() if k not in VOLATILE_KEYS},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ),
         raw_format="json",
         extra={
             "pmid": result.get("pmid"),

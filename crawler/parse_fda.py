@@ -14,7 +14,9 @@ from crawler.parse_clinic import decoded_html, page_title, visible_text
 from crawler.parse_common import ParseError, year_of
 
 # FDA letter page titles read "Firm Name - MARCS-CMS 123456 - 08/24/2017" (or without MARCS).
-_TITLE = re.compile(r"^(?P<firm>.+?)\s+-\s+(?:MARCS-CMS\s+)?(?P<marcs>\d{5,7})\s+-\s+(?P<date>\d{2}/\d{2}/\d{4})")
+_TITLE = re.compile(
+    r"^(?P<firm>.+?)\s+-\s+(?:MARCS-CMS\s+)?(?P<marcs>\d{5,7})\s+-\s+(?P<date>\d{2}/\d{2}/\d{4})"
+)
 _LONG_DATE = re.compile(
     r"\b(January|February|March|April|May|June|July|August|September|October|November|December)"
     r"\s+(\d{1,2}),\s+(\d{4})\b"

@@ -110,7 +110,9 @@ def article_fields(article: etree._Element) -> dict[str, Any]:
         ),
         "doi": doi.lower() if doi else None,
         "pmcid": _article_id(article, "pmc"),
-        "publication_types": [_text(p) for p in cit.iterfind("Article/PublicationTypeList/PublicationType")],
+        "publication_types": [
+            _text(p) for p in cit.iterfind("Article/PublicationTypeList/PublicationType")
+        ],
         "mesh": [_text(d) for d in cit.iterfind("MeshHeadingList/MeshHeading/DescriptorName")],
         "nct_ids": list(dict.fromkeys(databank + nct_ids_in(title, abstract))),
         "country": cit.findtext("MedlineJournalInfo/Country"),

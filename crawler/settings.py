@@ -57,3 +57,4 @@ HTTPCACHE_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
+REMOTE_CONTROL_ENABLED = False  # no control port on crawl hosts

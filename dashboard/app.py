@@ -1,4 +1,4 @@
-"""Entry script of the dashboard: one navigation over the pages, each answering one question."""
+"""Entry script of the dashboard: the shared filters and one navigation over the pages."""
 
 from __future__ import annotations
 
@@ -6,10 +6,20 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard import filters, queries
+
 PAGES = Path(__file__).parent / "pages"
 
 st.set_page_config(page_title="CellVigil", layout="wide")
 navigation = st.navigation([
-    st.Page(PAGES / "overview.py", title="Overview", default=True),
+    st.Page(PAGES / "overview.py", title="Overview", icon=":material/home:", default=True),
+    st.Page(PAGES / "products.py", title="Product types", icon=":material/grid_on:"),
+    st.Page(PAGES / "regulation.py", title="Regulation", icon=":material/gavel:"),
+    st.Page(PAGES / "cases.py", title="Case reports & evidence", icon=":material/description:"),
+    st.Page(PAGES / "trials.py", title="Trials", icon=":material/science:"),
+    st.Page(PAGES / "signals.py", title="Signals", icon=":material/monitoring:"),
+    st.Page(PAGES / "sql.py", title="SQL", icon=":material/terminal:"),
 ])
+if queries.registry_status() is None:
+    filters.sidebar(queries.year_bounds())
 navigation.run()

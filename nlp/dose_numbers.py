@@ -18,6 +18,7 @@ _MINUS = str.maketrans({"−": "-", "–": "-", "⁻": "-"})
 _DIGITS = (
     r"(?P<th>\d{1,3}(?:,\d{3}){1,4})(?![\d,]\d)"  # 1,000,000
     r"|(?P<sp>\d{1,3}(?:[ \u00a0\u2009\u202f]\d{3}){1,4})(?![\d,.]\d)"  # 30 000 000
+    r"|(?P<dth>\d{1,3}(?:\.\d{3}){2,4})(?![\d.]\d)"  # 1.000.000 (European thousands)
     r"|(?P<dec>\d{1,15}(?:[.,]\d{1,8})?)"  # 2 / 1.5 / 0,5 (decimal comma)
 )
 _SUP = r"[⁺⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2}"
@@ -27,7 +28,8 @@ _SIGNED = r"[-−+]?\d{1,2}"
 def _pow(p: str) -> str:
     """The exponent written after a "10" (group names carry prefix ``p``)."""
     return (
-        rf"\s{{0,3}}\^\s{{0,3}}\(?\s{{0,2}}(?P<{p}caret>{_SIGNED})\s{{0,2}}\)?"
+        rf"\s{{0,3}}\^\s{{0,3}}(?:\(\s{{0,2}}(?P<{p}cparen>{_SIGNED})\s{{0,2}}\)|(?P<{p}caret>{_SIGNED}))"
+        rf"|<sup>\s{{0,2}}(?P<{p}html>{_SIGNED})\s{{0,2}}</sup>"
         rf"|\*\*\s?\(?(?P<{p}star>{_SIGNED})\)?"
         rf"|(?P<{p}sup>{_SUP})"
         rf"|\(\s{{0,2}}(?P<{p}paren>{_SIGNED})\s{{0,2}}\)"
@@ -38,22 +40,37 @@ def _pow(p: str) -> str:
 _MULT_SIGN = r"[xX×✕*·⋅∙]"
 _CELLISH = r"(?:cel{1,3}s?\b|[\w-]*(?:MSC|SC|MNC|SVF)s?\b)"
 _WORDS = (
-    r"(?P<word>(?i:millions?|millones|Mio\b\.?|billions?|bn|milliards?|thousands?|lakhs?|crores?"
+    r"(?P<word>(?i:millions?|millones|mill[oó]n|milh(?:ões|ão)|Mio\b\.?|billions?|bn|milliards?|thousands?|lakhs?|crores?"
     r"|trillions?)"
     rf"|MM(?=\s{{0,2}}{_CELLISH})|M(?=\s{{0,2}}{_CELLISH})|[kK](?=\s{{0,2}}{_CELLISH}))"
 )
 WORD_FACTORS = {
-    "thousand": 1e3, "lakh": 1e5, "million": 1e6, "millones": 1e6, "mio": 1e6, "mm": 1e6,
-    "m": 1e6, "k": 1e3, "crore": 1e7, "billion": 1e9, "bn": 1e9, "milliard": 1e9,
+    "thousand": 1e3,
+    "lakh": 1e5,
+    "million": 1e6,
+    "millones": 1e6,
+    "millón": 1e6,
+    "millon": 1e6,
+    "milhões": 1e6,
+    "milhão": 1e6,
+    "mio": 1e6,
+    "mm": 1e6,
+    "m": 1e6,
+    "k": 1e3,
+    "crore": 1e7,
+    "billion": 1e9,
+    "bn": 1e9,
+    "milliard": 1e9,
     "trillion": 1e12,
 }
 
 ATOM_RE = re.compile(
-    r"(?<![\w.,^/])"
+    r"(?=[0-9])(?<![\w.,^/])"
     rf"(?:{_DIGITS})"
     r"(?:(?P<sci>[eE]\+?-?\d{1,2})(?![\w]))?"
     rf"(?P<pow>{_pow('b')})?"
     r"(?:\s{0,2}(?:±|\+/-)\s{0,2}\d{1,6}(?:[.,]\d{1,6})?)?"
+    r"(?:\s{0,2}\)(?=\s{0,3}[xX×✕*·⋅∙]\s{0,3}10))?"  # "(1-2)×10^6": the range's closing bracket
     rf"(?P<mult>\s{{0,3}}{_MULT_SIGN}\s{{0,3}}10(?:"
     + _pow("m")
     + r"|[eE](?P<me>\+?-?\d{1,2})(?!\w)"
@@ -80,11 +97,12 @@ class Atom:
 def _exp(raw: str | None) -> int | None:
     if raw is None:
         return None
-    return int(raw.translate(_SUPERSCRIPTS).translate(_MINUS).replace(" ", ""))
+    cleaned = raw.translate(_SUPERSCRIPTS).translate(_MINUS).lstrip("eE").replace(" ", "")
+    return int(cleaned) if re.fullmatch(r"[-+]?\d{1,3}", cleaned) else None
 
 
 def _group_exp(m: re.Match[str], prefix: str) -> int | None:
-    for kind in ("caret", "star", "sup", "paren", "brack"):
+    for kind in ("caret", "cparen", "html", "star", "sup", "paren", "brack"):
         raw = m.group(prefix + kind)
         if raw is not None:
             return _exp(raw)
@@ -98,6 +116,9 @@ def _mantissa(m: re.Match[str]) -> tuple[float, str]:
     if m.group("sp") is not None:
         raw = m.group("sp")
         return float(re.sub(r"\D", "", raw)), raw
+    if m.group("dth") is not None:
+        raw = m.group("dth")
+        return float(raw.replace(".", "")), raw
     raw = m.group("dec")
     return float(raw.replace(",", ".")), raw
 
@@ -119,11 +140,27 @@ def _multiplier(m: re.Match[str]) -> float | None:
             return float("1" + "0" + glued)  # "1x1000000": a literal multiplier
     if exp is None:
         return 10.0
-    return 10.0 ** exp
+    return 10.0**exp
+
+
+_LOST_DOT = re.compile(r"(\d{1,3})[.·]10(\d{1,2})")
+_EURO_THOUSANDS = re.compile(r"[1-9]\d{0,2}\.\d{3}")
+_BARE_POWER = re.compile(r"10[3-9]")
 
 
 def atom_from_match(m: re.Match[str]) -> Atom | None:
     """Turn one ``ATOM_RE`` match into an Atom, or None when the notation makes no sense."""
+    raw = m.group()
+    if raw.isdecimal():  # fast path: most numbers in a text are plain integers
+        return Atom(
+            m.start(),
+            m.end(),
+            float(raw),
+            False,
+            False,
+            1.0,
+            len(raw) == 3 and _BARE_POWER.fullmatch(raw) is not None,
+        )
     try:
         mant, raw = _mantissa(m)
     except ValueError:
@@ -134,7 +171,7 @@ def atom_from_match(m: re.Match[str]) -> Atom | None:
         if exp is None:
             return None
         # "10E6 cells" means 10^6 in this literature, as does "× 10e6" (gold convention)
-        mant, factor, has_factor = (1.0, 10.0**exp, True) if raw == "10" else (mant, 10.0**exp, True)
+        mant, factor, has_factor = (1.0 if raw == "10" else mant), 10.0**exp, True
     bexp = _group_exp(m, "b")
     if bexp is not None:
         if raw != "10" or has_factor:
@@ -147,12 +184,16 @@ def atom_from_match(m: re.Match[str]) -> Atom | None:
     if word is not None:
         key = word.lower().rstrip(".")
         key = key[:-1] if key.endswith("s") and key[:-1] in WORD_FACTORS else key
-        factor, has_factor = factor * WORD_FACTORS.get(key, 1.0), True
+        if key not in WORD_FACTORS:
+            return None
+        factor, has_factor = factor * WORD_FACTORS[key], True
     if not has_factor:
-        lost = re.fullmatch(r"(\d{1,3})[.·]10(\d{1,2})", raw)
+        lost = _LOST_DOT.fullmatch(raw)
         if lost and MIN_EXP <= int(lost.group(2)) <= MAX_EXP:  # "1.106 cells/kg" = 1·10^6
             mant, factor, has_factor = float(lost.group(1)), 10.0 ** int(lost.group(2)), True
-        elif re.fullmatch(r"10[3-9]", raw):  # bare "108 cells": checked against context later
+        elif _EURO_THOUSANDS.fullmatch(raw):  # "500.000 cells/kg": European thousands
+            mant = float(raw.replace(".", ""))
+        elif _BARE_POWER.fullmatch(raw):  # bare "108 cells": checked against context later
             lost_bare = True
     value = mant * factor
     if not math.isfinite(value):
@@ -186,5 +227,7 @@ def parse_cell_count(s: str) -> float | None:
     atom = atom_from_match(m)
     if atom is None:
         return None
-    value = 10.0 ** int(m.group("dec")[2:]) if atom.lost_bare and m.end() < len(text) else atom.value
+    value = atom.value
+    if atom.lost_bare and m.end() < len(text):  # "106 cells": a lost superscript before a unit
+        value = 10.0 ** int(m.group()[2:])
     return value if plausible(value) else None

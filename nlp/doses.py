@@ -11,64 +11,95 @@ from nlp.dose_numbers import ATOM_RE, Atom, atom_from_match, parse_cell_count, p
 __all__ = ["find_doses", "is_cell_free_product", "parse_cell_count"]
 
 MIN_DOSE = 1e3  # fewer cells than this is never a therapeutic dose
+MIN_PLAIN = 1e4  # a plain number inside a list ("2015, 2 million cells") must be at least this
 WINDOW = 160  # characters of context read on each side of a number
-MAX_BRIDGE = 6  # words allowed between a number and its cell noun ("100 million allogeneic ... cells")
+MAX_GROUP = 12  # numbers in one range or list
+MAX_BRIDGE = 6  # words between a number and its cell noun ("100 million allogeneic ... cells")
 
-_CELL_NOUN = re.compile(
-    r"(?:cel{1,3}s?|c[ée]lulas?|cellules?|cellule|zellen|progenitors?)$"
+_CELL_NOUN = re.compile(  # the counted noun: "cells", "MSCs", "ADSCs", "SVF", "células"
+    r"^(?:\w+-)?(?i:cel{1,3}s?|c[ée]lulas?|cellules?|zellen|progenitors?)$"
     r"|^[\w-]*(?:MSC|SC|MNC|SVF|TNC)s?$",
 )
 _CONNECTOR = re.compile(
     r"\s{0,3}(?:[-–—‐‑~]|to|and|or|and/or|vs\.?|versus|,|,\s{0,3}(?:and|or))\s{0,3}"
 )
-_RANGE_CONNECTOR = re.compile(r"[-–—‐‑~]|to|and|or|vs|versus")
 _TOKEN = re.compile(r"\s{0,6}([^\W\d_][\w'’+-]{0,40}|\S)")
-# Words that end a noun phrase: the number then counts something other than the cells.
+# Function words end the noun phrase after a number without deciding anything.
 _STOP = frozenset(
     "for in per and or to from at by with was were is are be been being the a an each who which "
     "that than had have has on into as after before during over under up via if when while will "
-    "would may can could should plus versus vs this these those its their his her our every all "
+    "would may can could should plus versus vs this these those its their his her our every all"
+    .split()
+)
+# Nouns that say the number counts something else than cells.
+_OTHER_NOUNS = frozenset(
     "patients patient people persons subjects participants individuals adults children donors "
     "cases deaths strokes procedures treatments injections infusions years year months weeks days "
     "hours minutes times vials vial doses units copies genomes particles vesicles exosomes evs "
-    "dollars euros usd eur americans women men mice rats animals pigs dogs visits".split()
+    "dollars euros usd eur americans women men mice rats animals pigs dogs visits molecules "
+    "spots events reads colonies".split()
 )
 # Cell types whose numbers are lab counts or grafts of other products, not MSC-type doses.
 _FOREIGN_CELLS = re.compile(
-    r"^(?:CD\d{1,3}\+?[\w+-]*|T|B|NK|CAR-T|white|red|platelets?|leu[ck]ocytes?|neutrophils?"
-    r"|lymphocytes?|monocytes?|erythrocytes?|tumou?r|cancer|HeLa|bacteria[l]?|sperm|germ|blasts?"
+    r"^(?:CD(?:3|4|8|14|19|20|34|45|56)\b[\w+-]*|(?:T|B|NK)(?:-cells?)?|CAR-T|white|red|platelets?"
+    r"|leu[ck]ocytes?|neutrophils?|lymphocytes?|monocytes?|erythrocytes?|tumou?r|cancer|HeLa|bacteria[l]?|sperm|germ|blasts?"
     r"|colony|colonies)$",
     re.IGNORECASE,
 )
 _UNIT_AFTER = re.compile(
     r"\s{0,3}(?:%|percent|(?:mg|µg|μg|mcg|ug|ng|pg|g|kg|IU|U|units?|mL|ml|µl|μl|ul|uL|L|dL|dl|cc"
     r"|mmol|mol|M|mM|nM|µM|PFU|pfu|CFU|cfu|vg|mm|cm|m|years?|yrs?|days?|bp|kb|kDa|Da|Gy|cGy"
-    r"|USD|EUR|dollars?|euros?)\b)"
+    r"|USD|EUR|dollars?|euros?)\b|[-\s]?fold\b|-times?\b)"
 )
-_PER_VOLUME = re.compile(
-    r"\s{0,3}(?:\)\s{0,2})?(?:/|per|in\s+each|each|·)\s{0,3}(?:m[lL]|[µμu][lL]|[lL]|d[lL]|cc|cm[23²³]"
-    r"|mm[23²³]|(?:milli|micro)?lit(?:er|re)s?|well|dish|flask|plate|field|hpf)\b"
-    r"|\s{0,2}[·⋅.]?\s{0,2}m[lL]\s?(?:[-−–]1|⁻¹)",
+_PER_VOLUME = re.compile(  # concentrations, seeding densities and yields: cells per mL, cm², g
+    r"\s{0,3}(?:\)\s{0,2})?(?:/|per|in\s+each|each|·)\s{0,3}(?:m[lL]|[µμu][lL]|[lL]|d[lL]|cc"
+    r"|(?:c|m)m\^?[23²³]|(?:square|sq\.?)\s{0,2}c?m|(?:milli|micro)?lit(?:er|re)s?|g|grams?|mg"
+    r"|well|dish|flask|plate|field|hpf)\b"
+    r"|\s{0,2}[·⋅.]?\s{0,2}m[lL]\s?\^?(?:[-−–]1|⁻¹)",
+)
+_BODY_WEIGHT = (
+    r"(?:of\s+)?(?:the\s+)?(?:(?:patient|recipient|subject)(?:'s|’s|s')?\s+)?"
+    r"(?:body\s*weight|weight|BW)\b"
 )
 _PER_KG = re.compile(
-    r"\s{0,3}(?:/|per|a|each|·)\s{0,3}(?:kg|kilo(?:gram(?:me)?)?s?)\b"
-    r"(?:\s{0,2}\(?\s{0,2}(?:of\s+)?(?:the\s+)?(?:(?:patient|recipient|subject)(?:'s|’s|s')?\s+)?"
-    r"(?:body\s*weight|weight|BW)\b\s{0,2}\)?)?"
-    r"|\s{0,2}[·⋅.]?\s{0,2}kg\s?(?:[-−–]1|⁻¹)",
+    r"\s{0,2}[·⋅.]?\s{0,2}kg\s?\^?(?:[-−–]1|⁻¹)"
+    r"|\s{0,3}(?:/|per|a|each|·)\s{0,3}(?:kg|kilo(?:gram(?:me)?)?s?)(?:bw)?\b"
+    rf"(?:\s{{0,2}}\(\s{{0,2}}{_BODY_WEIGHT}\s{{0,2}}\)|\s{{1,2}}{_BODY_WEIGHT})?",
     re.IGNORECASE,
 )
-_CELL_TERM = re.compile(
-    r"cel{1,3}s?\b|c[ée]lulas|stem\b|stromal|\bSVF\b|MSCs?\b|[A-Z]SCs?\b|MNCs?\b",
+# "4x10^7/40 mL", "0.5x10^8 cells/5mL": an amount packed in a stated volume is a dose
+_IN_VOLUME = re.compile(
+    r"\s{0,2}(?:cel{1,3}s?\s{0,2})?(?:/|in|per)\s{0,2}\d{1,4}(?:[.,]\d{1,3})?\s{0,2}m[lL]\b"
+)
+# "10 million stem cell treatments", "2 × 10^8 cells were harvested": not a dose given
+_NOT_A_COUNT = re.compile(
+    r"\s{1,3}(?:(?:treatments?|therap(?:y|ies)|transplant(?:s|ations?)?|procedures?|clinics?"
+    r"|centers?|centres?|lines?|banks?|banking|industry|market|companies|trials?|studies|research"
+    r"|products?\s+(?:sold|market))\b"
+    r"|(?:were|was|had\s+been|have\s+been)\s{1,3}(?:harvested|isolated|obtained|recovered|counted"
+    r"|collected|produced|generated|seeded|plated|yielded|cultured|incubated|stimulated|transfected"
+    r"|co-cultured|stained|sorted|lysed|analy[sz]ed)\b)",
     re.IGNORECASE,
+)
+_CELL_TERM = re.compile(  # a cell-therapy word somewhere in the sentence
+    r"(?i:\b(?:stem|stromal|cells?|cellular|c[ée]lulas?|SVF)\b)|MSCs?\b|[A-Z]{1,5}SCs?\b|MNCs?\b"
 )
 _LEFT_CELL = re.compile(
-    r"(?:cel{1,3}s?|[\w-]*(?:MSC|SC)s?)\b\s{0,3}[(:,=]?\s{0,3}(?:at\s+|of\s+)?$"
+    r"(?:\b(?i:cel{1,3}s?)|[\w-]*(?:MSC|SC)s?)\b\s{0,3}[(:,=]?\s{0,3}(?:at\s+|of\s+)?$"
 )
 _LEFT_DOSE = re.compile(r"(?i)\b(?:dose[sd]?|dosage|dosing)\b[^.;\n\d]{0,30}$")
-_LEFT_BLOCK = re.compile(
-    r"(?i)(?:[$€£¥]|\b(?:USD|EUR|US\$|density|seeded|plated|densities)\b[^.;\n\d]{0,20})\s{0,2}$"
+_LEFT_BLOCK = re.compile(  # money, seeding densities, yields, "1 in 10,000 cells"
+    r"(?i)(?:[$€£¥]|\b(?:USD|EUR|US\$|density|densities|seeded|plated|yields?|yielded|harvested"
+    r"|obtained|isolated|recovered|found|counted)\b[^.;\n\d]{0,25}"
+    r"|\b(?:1|one)\s+(?:in|out\s+of)|\b(?:per|every))\s{0,2}$"
 )
-_IDENT_BEFORE = re.compile(r"[A-Za-z]-$")
+_LEFT_FOREIGN = re.compile(
+    r"(?i)(?:\bCD(?:3|4|8|14|19|20|34|45|56)\+|platelets?|\bWBC|leu[ck]ocytes?|neutrophils?"
+    r"|lymphocytes?|\bT[- ]cells?|\bNK[- ]cells?|white\s+blood|red\s+blood)[^.;\n]{0,30}$"
+)
+_RANGE_AFTER = re.compile(
+    r"(?i)\s{0,2}[(\[,;]?\s{0,2}(?:range|ranging\s+from|IQR)\s{0,2}[:,=]?\s{0,2}"
+)
 _SENT_BREAK = re.compile(r"[.!?;]\s+(?=[A-Z(])|\n")
 _CELL_FREE = re.compile(
     r"exosom\w*|extracellular\s+vesicles?|\bEVs?\b|secretome|conditioned\s+medi(?:um|a)"
@@ -88,36 +119,48 @@ class _Group:
 
 def _groups(text: str) -> list[_Group]:
     groups: list[_Group] = []
+    last: _Group | None = None
     for m in ATOM_RE.finditer(text):
-        if _IDENT_BEFORE.search(text, max(0, m.start() - 2), m.start()):
+        start = m.start()
+        if start >= 2 and text[start - 1] == "-" and text[start - 2].isalpha():
             continue  # "BRTX-100", "CYP-001": part of a name
         atom = atom_from_match(m)
         if atom is None:
             continue
-        if groups:
-            last = groups[-1]
+        if last is not None and len(last.atoms) < MAX_GROUP:
             gap_start = last.atoms[-1].end
-            if m.start() - gap_start <= 14 and _CONNECTOR.fullmatch(text, gap_start, m.start()):
+            if start - gap_start <= 14 and _CONNECTOR.fullmatch(text[gap_start:start]):
                 last.atoms.append(atom)
-                last.connectors.append(text[gap_start : m.start()].strip())
+                last.connectors.append(text[gap_start:start].strip())
                 continue
-        groups.append(_Group([atom], []))
+        last = _Group([atom], [])
+        groups.append(last)
     return groups
 
 
 def _share_factor(group: _Group) -> list[Atom]:
-    """A range or or/and-list shares the last written multiplier: "1–2 × 10^6" = 1e6 and 2e6."""
+    """A range or or/and-list shares its written multiplier: "1–2 × 10^6" = 1e6 and 2e6.
+
+    A bare comma passes the multiplier on only inside such a list ("2, 4, or 6 million"), never
+    alone ("on day 7, 1 × 10^6 cells" is not 7e6).
+    """
     atoms = list(group.atoms)
-    if not any(_RANGE_CONNECTOR.search(c) for c in group.connectors):
-        return atoms
     factor: Atom | None = None
+    chained = False
     for i in range(len(atoms) - 1, -1, -1):
         a = atoms[i]
         if a.has_factor:
-            factor = a
-        elif factor is not None and not a.lost_bare:
-            atoms[i] = Atom(a.start, a.end, a.value * factor.factor, True, True,
-                            factor.factor, False)
+            factor, chained = a, False
+            continue
+        if i == len(atoms) - 1:
+            continue
+        connector = group.connectors[i]
+        if connector != ",":
+            chained = True
+        if factor is None or a.lost_bare or not chained:
+            factor = None
+            continue
+        atoms[i] = Atom(a.start, a.end, a.value * factor.factor, True, True, factor.factor, False)
     return atoms
 
 
@@ -156,21 +199,25 @@ def _read_unit(text: str, pos: int) -> _Unit:
         if tok is None:
             break
         word = tok.group(1)
+        if _FOREIGN_CELLS.match(word):
+            return _Unit(pos, False, False, True)
         if _CELL_NOUN.search(word) and not word.lower().startswith("extracel"):
             end = tok.end()
+            if _NOT_A_COUNT.match(text, end, limit):
+                return _Unit(end, True, False, True)
             if _PER_VOLUME.match(text, end, limit):
                 return _Unit(end, True, False, True)
             kg = _PER_KG.match(text, end, limit)
             if kg:
                 return _Unit(kg.end(), True, True, False)
             return _Unit(end, True, per_kg is not None, False)
-        if _FOREIGN_CELLS.match(word):
-            return _Unit(pos, False, False, True)
         if word.lower() in ("of", "de", "des", "del", "total", "viable", "live"):
             cur = tok.end()
             continue
         if not word[0].isalpha() and word not in "®™'\"“”(":
             break
+        if word.lower() in _OTHER_NOUNS:
+            return _Unit(pos, False, False, True)
         if word.lower() in _STOP:
             break
         words += 1
@@ -183,10 +230,12 @@ def _accept(text: str, group: _Group, unit: _Unit) -> bool:
     first, last = group.atoms[0], group.atoms[-1]
     if unit.blocked or _LEFT_BLOCK.search(text, max(0, first.start - 40), first.start):
         return False
+    if _LEFT_FOREIGN.search(text, max(0, first.start - 40), first.start):
+        return False
     if unit.cell:
         return True
     strong = any(a.strong for a in group.atoms)
-    if unit.per_kg:
+    if unit.per_kg or _IN_VOLUME.match(text, last.end, last.end + 40):
         return (strong or last.value >= 1e4) and bool(
             _CELL_TERM.search(_sentence(text, first.start, unit.end))
         )
@@ -200,11 +249,6 @@ def _accept(text: str, group: _Group, unit: _Unit) -> bool:
     )
 
 
-def _lost_bare_ok(text: str, atom: Atom, unit: _Unit) -> bool:
-    """Bare "106 cells" is 10^6 only right before the cell word or /kg."""
-    return unit.cell or unit.per_kg
-
-
 def find_doses(text: str) -> list[dict]:
     """Every distinct cell dose in ``text``, in order of first mention.
 
@@ -215,28 +259,36 @@ def find_doses(text: str) -> list[dict]:
         return []
     found: list[dict] = []
     seen: set[tuple[float, bool]] = set()
+    prev: _Unit | None = None  # the unit of the last dose, for "(range, 0.4–9 × 10^6)"
     for group in _groups(text):
         atoms = _share_factor(group)
         if not any(a.has_factor or a.value >= MIN_DOSE or a.lost_bare for a in atoms):
             continue
         unit = _read_unit(text, atoms[-1].end)
         if not _accept(text, group, unit):
-            continue
-        for atom in atoms:
+            if not (prev and not unit.blocked and not unit.cell and atoms[0].has_factor
+                    and _RANGE_AFTER.fullmatch(text, prev.end, atoms[0].start)):
+                continue
+            unit = _Unit(atoms[-1].end, False, prev.per_kg, False)
+        prev = unit
+        for n, atom in enumerate(atoms):
             cells = atom.value
             if atom.lost_bare and not atom.has_factor:
-                if len(atoms) > 1 or not _lost_bare_ok(text, atom, unit):
+                if len(atoms) > 1 or not (unit.cell or unit.per_kg):
                     continue
-                cells = 10.0 ** int(text[atom.start + 2 : atom.end])
-            if not plausible(cells) or cells < MIN_DOSE:
+                cells = 10.0 ** int(text[atom.start + 2 : atom.start + 3])
+            floor = MIN_DOSE if atom.has_factor or n == len(atoms) - 1 else MIN_PLAIN
+            if not plausible(cells) or cells < floor:
                 continue
             key = (float(f"{cells:.9g}"), unit.per_kg)
             if key in seen:
                 continue
             seen.add(key)
-            end = max(atom.end, unit.end)
-            found.append({"cells": key[0], "per_kg": unit.per_kg, "text": text[atom.start : end],
-                          "start": atom.start, "end": end})
+            start, end = atom.start, max(atom.end, unit.end)
+            if start and text[start - 1] == "(" and ")" in text[start:end]:
+                start -= 1  # keep "(1-2)×10^6" balanced
+            found.append({"cells": key[0], "per_kg": unit.per_kg, "text": text[start:end],
+                          "start": start, "end": end})
     return found
 
 
@@ -245,10 +297,9 @@ def is_cell_free_product(text: str, title: str = "") -> bool:
 
     The title naming one decides; otherwise cell-free words must be frequent next to cell words.
     """
+    if not title and "\n" in text[:300]:  # text = title + "\n\n" + body: its first line
+        title = text[: text.index("\n")]
     if title and _CELL_FREE.search(title):
-        return True
-    head = text[:300]
-    if _CELL_FREE.search(head.split("\n", 1)[0]):
         return True
     hits = len(_CELL_FREE.findall(text))
     return hits >= 3 and hits * 2 >= len(_CELL_MENTION.findall(text))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import warnings
 from dataclasses import dataclass, field
 from functools import cache
@@ -21,15 +22,16 @@ class RuleError(ValueError):
 
 @dataclass(frozen=True)
 class Rule:
-    """One matcher rule: a phrase (str) or a spaCy token pattern (list of dicts)."""
+    """One matcher rule: a phrase (str), a spaCy token pattern (list of dicts) or a text regex
+    (``{"regex": ...}``, compiled into ``compiled``; case-insensitive unless case_sensitive)."""
 
     id: str
     label: str
-    pattern: str | list[dict[str, Any]]
+    pattern: str | list[dict[str, Any]] | dict[str, str]
     case_sensitive: bool = False
     needs_cell: bool = False
     attach: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+    compiled: re.Pattern[str] | None = field(default=None, compare=False)
 
 
 def read_data_text(name: str) -> str:
@@ -65,13 +67,22 @@ def load_rules(filename: str, labels: frozenset[str]) -> tuple[Rule, ...]:
         if unknown:
             raise RuleError(f"{where}: unknown keys {sorted(unknown)}")
         if raw.get("label") not in labels:
-            raise RuleError(f"{where}: unknown label {raw.get('label')!r}; expected {sorted(labels)}")
+            label = raw.get("label")
+            raise RuleError(f"{where}: unknown label {label!r}; expected {sorted(labels)}")
         pattern = raw.get("pattern")
         valid = (isinstance(pattern, str) and pattern.strip()) or (
             isinstance(pattern, list) and pattern and all(isinstance(t, dict) for t in pattern)
-        )
+        ) or (isinstance(pattern, dict) and set(pattern) == {"regex"})
         if not valid:
-            raise RuleError(f"{where}: 'pattern' must be a phrase or a list of token dicts")
+            raise RuleError(f"{where}: 'pattern' must be a phrase, a list of token dicts "
+                            "or {\"regex\": ...}")
+        compiled = None
+        if isinstance(pattern, dict):
+            flags = 0 if raw.get("case_sensitive") else re.IGNORECASE
+            try:
+                compiled = re.compile(pattern["regex"], flags)
+            except (re.error, TypeError) as exc:
+                raise RuleError(f"{where}: bad regex ({exc})") from exc
         rules.append(
             Rule(
                 id=rule_id,
@@ -80,6 +91,7 @@ def load_rules(filename: str, labels: frozenset[str]) -> tuple[Rule, ...]:
                 case_sensitive=bool(raw.get("case_sensitive", False)),
                 needs_cell=bool(raw.get("needs_cell", False)),
                 attach=str(raw.get("attach", "")),
+                compiled=compiled,
             )
         )
     if not rules:

@@ -30,11 +30,8 @@ def boundary_offsets(text: str, abbreviations: frozenset[str]) -> list[int]:
         if text[stop] == ".":
             word_start = max(text.rfind(" ", 0, stop), text.rfind("\n", 0, stop)) + 1
             word = text[word_start:stop].lstrip("([\"'“‘").lower()
-            if word in abbreviations or (word.endswith("et al") and "al" in abbreviations):
+            if word in abbreviations:
                 continue
-            if len(word) == 1 and word.isdigit() and stop + 1 < len(text):
-                # "1. Age > 18" in a numbered list starts a line; mid-line "3. The" stays a split.
-                pass
         starts.add(match.end())
     for pattern in (_BLANK, _LINE, _HEADING):
         for match in pattern.finditer(text):

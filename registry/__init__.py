@@ -1,1 +1,1 @@
-"""The CellVigil registry: raw documents with provenance, extracted facts and analytic views in DuckDB."""
+"""The CellVigil registry: raw documents with provenance, extracted facts and views in DuckDB."""

@@ -44,7 +44,9 @@ def csv_row_item(row: dict[str, str], provenance: str, fetched_at: str) -> dict[
         "phase": normalise_phase([row.get("Phases", "")]),
         "study_type": row.get("Study Type") or None,
         "lead_sponsor": sponsors[0] if sponsors else None,
-        "sponsor_class": SPONSOR_CLASS.get(funded[0].lower(), funded[0].upper()) if funded else None,
+        "sponsor_class": (
+            SPONSOR_CLASS.get(funded[0].lower(), funded[0].upper()) if funded else None
+        ),
         "collaborators": sponsors[1:],
         "enrollment": row.get("Enrollment") or None,
         "conditions": split_pipe(row.get("Conditions")),

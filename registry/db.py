@@ -67,7 +67,8 @@ def publish(db_path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(lock_path, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        _discard(tmp)
+        for stale in path.parent.glob(f".{path.name}.*.tmp"):  # left by a killed writer
+            _discard(stale)
         if path.exists():
             shutil.copy2(path, tmp)
         con = duckdb.connect(str(tmp))

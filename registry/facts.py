@@ -1,4 +1,4 @@
-"""Running the NLP extraction over current documents and storing one row per mention with evidence."""
+"""Running the NLP extraction over current documents; one stored row per mention, with evidence."""
 
 from __future__ import annotations
 

@@ -94,7 +94,7 @@ def aliases_of(doc_id: str, extra: dict[str, Any]) -> list[str]:
 
 
 def content_hash(item: dict[str, Any]) -> str:
-    """sha256 over the item's content (not its fetch time), so refetching unchanged data is a no-op."""
+    """sha256 of the item's content (not its fetch time): refetching unchanged data is a no-op."""
     payload = {k: item.get(k) for k in ITEM_KEYS if k not in ("fetched_at", "source")}
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()

@@ -1,4 +1,4 @@
-"""Reading JSON Lines line by line, so one bad line (not UTF-8, not JSON) is a named skip, not a stop."""
+"""Reading JSON Lines line by line: a bad line (not UTF-8, not JSON) is a named skip, not a stop."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 
 def read_jsonl(path: Path) -> Iterator[tuple[int, Any, str | None]]:
-    """Yield ``(line_no, object, None)`` per good line and ``(line_no, None, reason)`` per bad one."""
+    """Yield ``(line_no, object, None)`` per good line, ``(line_no, None, reason)`` per bad one."""
     with open(path, "rb") as fh:
         for line_no, raw in enumerate(fh, start=1):
             if not raw.strip():

@@ -1,4 +1,4 @@
-"""SQLModel tables of the registry: the schema is declared once here and created through duckdb-engine.
+"""SQLModel tables of the registry: the schema is declared once here, compiled by duckdb-engine.
 
 Bulk loading goes through DuckDB's own API (see ``registry.store``), because ORM inserts row by
 row are two orders of magnitude slower on DuckDB; the models stay the single schema definition.
@@ -63,7 +63,7 @@ class DocumentSource(SQLModel, table=True):
 
 
 class TrialRecord(SQLModel, table=True):
-    """Structured trial metadata carried by one document version (CSV export, legacy or v2 record)."""
+    """Structured trial metadata of one document version (CSV export, legacy or v2 record)."""
 
     __tablename__ = "trial_records"
 

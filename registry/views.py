@@ -7,6 +7,7 @@ from importlib import resources
 import duckdb
 
 from cellvigil.vocabulary import vocabulary
+from registry.reference import create_reference_tables
 from registry.store import insert_rows
 
 PUBLIC_VIEWS = ("documents", "tissue_sources", "donors", "routes", "doses", "events", "trials")
@@ -36,6 +37,7 @@ def view_files() -> list[tuple[str, str]]:
 def create_views(con: duckdb.DuckDBPyConnection) -> None:
     """(Re)create the vocabulary tables and every view; a failing file is named in the error."""
     create_vocabulary_tables(con)
+    create_reference_tables(con)
     for name, sql in view_files():
         try:
             con.execute(sql)

@@ -1,0 +1,123 @@
+"""Does our ConText-style status beat negspacy's NegEx on the dev gold? Prints both scores.
+
+Both pipelines share the sentence splitter and ``cv_events``; only the status step differs:
+``cv_context`` (present / absent / possible / excluded) versus negspacy's ``negex``
+(negated -> absent, otherwise present). Run from the repository root:
+
+    python benchmarks/context_vs_negspacy.py [--errors]
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from cellvigil.paths import shared_dir
+from nlp import context as _context  # noqa: F401  (registers cv_context)
+from nlp.events import SPANS_KEY, event_facts
+
+Pair = tuple[str, str]
+
+
+def base_pipeline() -> Language:
+    """blank('en') with the project's sentence splitter (spaCy's sentencizer as a fallback)."""
+    pipe = spacy.blank("en")
+    try:
+        from nlp import sentences  # noqa: F401
+
+        pipe.add_pipe("cv_sentences")
+    except (ImportError, ValueError, KeyError):
+        pipe.add_pipe("sentencizer")
+    pipe.add_pipe("cv_events")
+    return pipe
+
+
+def context_pipeline() -> Language:
+    """Events with our status assigner."""
+    pipe = base_pipeline()
+    pipe.add_pipe("cv_context")
+    return pipe
+
+
+def negspacy_pipeline() -> Language:
+    """Events with negspacy's negex on the same spans."""
+    import negspacy.negation  # noqa: F401  (registers negex)
+
+    pipe = base_pipeline()
+    pipe.add_pipe("negex", config={"span_keys": [SPANS_KEY]})
+    return pipe
+
+
+def negex_pairs(doc: Doc) -> set[Pair]:
+    """negspacy only negates: a negated mention is absent, any other is present."""
+    return {(s.label_, "absent" if s._.negex else "present") for s in doc.spans[SPANS_KEY]}
+
+
+def context_pairs(doc: Doc) -> set[Pair]:
+    return {(f["term"], f["status"]) for f in event_facts(doc)}
+
+
+def load_gold(paths: Iterable[str]) -> list[dict]:
+    docs = []
+    for path in paths:
+        with open(path, encoding="utf-8") as handle:
+            docs.extend(json.loads(line) for line in handle if line.strip())
+    return docs
+
+
+def prf(gold: list[set[Pair]], pred: list[set[Pair]], only: str | None = None) -> dict[str, float]:
+    """Micro precision, recall and F1 over (term, status) pairs, optionally one status."""
+    tp = fp = fn = 0
+    for g, p in zip(gold, pred, strict=True):
+        if only:
+            g = {x for x in g if x[1] == only}
+            p = {x for x in p if x[1] == only}
+        tp += len(g & p)
+        fp += len(p - g)
+        fn += len(g - p)
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"p": precision, "r": recall, "f1": f1, "tp": tp, "fp": fp, "fn": fn}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--gold", nargs="*", help="gold JSONL files (default: shared dev gold)")
+    parser.add_argument("--errors", action="store_true", help="print our misses and extras")
+    args = parser.parse_args()
+    paths = args.gold or sorted(glob.glob(str(Path(shared_dir()) / "gold" / "*.jsonl")))
+    docs = load_gold(paths)
+    texts = [f"{d.get('title') or ''}\n\n{d.get('text') or ''}" for d in docs]
+    gold = [{(e["term"], e["status"]) for e in d["gold"].get("events", [])} for d in docs]
+    ours = [context_pairs(doc) for doc in context_pipeline().pipe(texts)]
+    negs = [negex_pairs(doc) for doc in negspacy_pipeline().pipe(texts)]
+    print(f"dev gold: {len(docs)} documents, {sum(map(len, gold))} (term, status) pairs")
+    print(f"{'system':<12}{'pairs P':>9}{'R':>7}{'F1':>7}{'present P':>11}{'R':>7}{'F1':>7}")
+    for name, pred in (("cv_context", ours), ("negspacy", negs)):
+        a, p = prf(gold, pred), prf(gold, pred, "present")
+        print(
+            f"{name:<12}{a['p']:>9.3f}{a['r']:>7.3f}{a['f1']:>7.3f}"
+            f"{p['p']:>11.3f}{p['r']:>7.3f}{p['f1']:>7.3f}"
+        )
+    if args.errors:
+        context = context_pipeline()
+        for d, text, g, p in zip(docs, texts, gold, ours, strict=True):
+            if g != p:
+                print(f"\n{d['id']}\n  missed: {sorted(g - p)}\n  extra:  {sorted(p - g)}")
+                doc = context(text)
+                for span in doc.spans[SPANS_KEY]:
+                    print(
+                        f"    [{span.label_}/{span._.status}] {span.text!r} <- {span._.status_cue}"
+                    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""NLP throughput and memory: full pipeline vs bare spaCy tokenizer+sentencizer on the same texts.
+
+Run from the repository root:  python benchmarks/nlp_throughput.py [--docs 2000] [--n-process 1]
+[--memory-docs 20000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import resource
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import spacy
+
+from cellvigil.paths import shared_dir
+
+
+def load_texts() -> list[dict]:
+    """Gold and snapshot documents (title, text, source_kind) from the shared folder."""
+    shared = shared_dir()
+    files = sorted((shared / "gold").glob("*.jsonl")) + [shared / "snapshot" / "documents.jsonl"]
+    records = []
+    for path in files:
+        if path.exists():
+            with open(path, encoding="utf-8") as fh:
+                records.extend(json.loads(line) for line in fh if line.strip())
+    if not records:
+        raise SystemExit(f"no documents found under {shared.resolve()} (set CELLVIGIL_SHARED)")
+    return [{"id": r.get("id"), "title": r.get("title") or "", "text": r.get("text") or "",
+             "source_kind": r.get("source_kind")} for r in records]
+
+
+def replicate(records: list[dict], n: int) -> Iterator[dict]:
+    """``n`` records cycling over the corpus (a generator: nothing is held in memory)."""
+    return itertools.islice(itertools.cycle(records), n)
+
+
+def rss_mb() -> float:
+    """Peak resident set size of this process, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_bare(records: list[dict], n: int, n_process: int) -> float:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    texts = (r["title"] + "\n\n" + r["text"] for r in replicate(records, n))
+    start = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=64, n_process=n_process):
+        pass
+    return n / (time.perf_counter() - start)
+
+
+def bench_full(records: list[dict], n: int, n_process: int) -> float:
+    from nlp.extract import extract_records, get_nlp
+
+    get_nlp()  # build outside the timed loop, as the bare pipeline is
+    start = time.perf_counter()
+    for _ in extract_records(replicate(records, n), n_process=n_process):
+        pass
+    return n / (time.perf_counter() - start)
+
+
+def memory_check(records: list[dict], n: int) -> None:
+    """Stream ``n`` documents through extraction; print peak RSS at checkpoints."""
+    from nlp.extract import extract_records
+
+    checkpoints = {n // 4, n // 2, 3 * n // 4, n}
+    for i, _ in enumerate(extract_records(replicate(records, n)), 1):
+        if i in checkpoints:
+            print(f"  memory: {i:>7} docs streamed, peak RSS {rss_mb():7.1f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=2000, help="documents per timing run")
+    parser.add_argument("--n-process", type=int, default=1, help="worker processes")
+    parser.add_argument("--memory-docs", type=int, default=20000,
+                        help="documents streamed for the memory check (0 to skip)")
+    args = parser.parse_args()
+    records = load_texts()
+    chars = sum(len(r["title"]) + len(r["text"]) for r in records) / len(records)
+    print(f"corpus: {len(records)} documents (mean {chars:.0f} chars), replicated to {args.docs}")
+    bare = bench_bare(records, args.docs, args.n_process)
+    full = bench_full(records, args.docs, args.n_process)
+    print(f"bare spacy.blank('en') + sentencizer: {bare:8.1f} docs/s (n_process={args.n_process})")
+    print(f"full CellVigil extraction:            {full:8.1f} docs/s (n_process={args.n_process})")
+    print(f"ratio full / bare:                    {full / bare:8.2f}  (target >= 0.5 on one core)")
+    if args.memory_docs:
+        print(f"memory check over {args.memory_docs} documents (flat RSS = streaming works):")
+        memory_check(records, args.memory_docs)
+    print(f"resources: {Path.cwd()} peak RSS {rss_mb():.1f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""Product types: which tissue source × route class combinations carry thrombotic event reports."""
+
+from __future__ import annotations
+
+import altair as alt
+import streamlit as st
+
+from dashboard import queries, ui
+from dashboard.filters import label, options
+
+f = ui.page("Product types",
+            "For each kind of MSC product (tissue source × how it is given), what share of "
+            "its documents report a thrombotic event?")
+
+grid = queries.product_heatmap(f)
+st.caption("Colour: documents reporting an event with the chosen status, as a share of all "
+           "documents describing that product type (a document naming two tissues or routes "
+           "counts in each cell). Small cells are noisy: hover for the counts. Click a cell to "
+           "list its cases.")
+if grid.empty:
+    ui.empty("No document within the filters states both a tissue source and a route.")
+    st.stop()
+grid["tissue"] = [label("tissue_sources", k) for k in grid["tissue_source"]]
+grid["route"] = [label("route_classes", k) for k in grid["route_class"]]
+st.metric("Documents reporting an event", f"{int(grid['event_documents'].sum()):,}")
+click = alt.selection_point(fields=["tissue_source", "route_class"], name="cell")
+heatmap = alt.Chart(grid).mark_rect(stroke="white").encode(
+    x=alt.X("route:N", title="Route class",
+            sort=[label("route_classes", k) for k in options("route_classes")]),
+    y=alt.Y("tissue:N", title="Tissue source",
+            sort=[label("tissue_sources", k) for k in options("tissue_sources")]),
+    color=alt.Color("event_pct:Q", title="% with event", scale=alt.Scale(scheme=ui.SEQUENTIAL)),
+    opacity=alt.condition(click, alt.value(1.0), alt.value(0.5)),
+    tooltip=["tissue", "route", "documents", "event_documents", "event_pct"],
+).add_params(click)
+labels = alt.Chart(grid).mark_text(baseline="middle").encode(
+    x=alt.X("route:N", sort=[label("route_classes", k) for k in options("route_classes")]),
+    y=alt.Y("tissue:N", sort=[label("tissue_sources", k) for k in options("tissue_sources")]),
+    text=alt.Text("event_documents:Q"),
+)
+event = st.altair_chart(heatmap + labels, width="stretch", on_select="rerun",
+                        key="products_heatmap")
+ui.table(grid[["tissue", "route", "documents", "event_documents", "event_pct"]],
+         "products_grid", "product_types.csv")
+
+st.subheader("Cases of one product type")
+picked = (event.selection.get("cell") or [{}])[0] if event and event.selection else {}
+tissues = list(grid["tissue_source"].unique())
+classes = list(grid["route_class"].unique())
+col1, col2 = st.columns(2)
+tissue = col1.selectbox("Tissue source", tissues, key="products_tissue",
+                        index=tissues.index(picked["tissue_source"])
+                        if picked.get("tissue_source") in tissues else 0,
+                        format_func=lambda k: label("tissue_sources", k))
+route_class = col2.selectbox("Route class", classes, key="products_route",
+                             index=classes.index(picked["route_class"])
+                             if picked.get("route_class") in classes else 0,
+                             format_func=lambda k: label("route_classes", k))
+cases = queries.product_cases(f, tissue, route_class)
+if cases.empty:
+    ui.empty("No event reports for this product type within the filters.")
+else:
+    ui.table(cases, "products_cases", "product_type_cases.csv",
+             column_config={"url": st.column_config.LinkColumn("Source")})
+st.caption("The full evidence of each case, with filters for event and status, is on the "
+           "Case reports & evidence page.")

@@ -1,0 +1,34 @@
+"""SQL: researchers query the registry's public views through the read-only sandbox."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import queries, ui
+
+ui.page("SQL", "What else can the registry answer? Query its public views directly.")
+
+st.caption("Read-only and sandboxed: no files, no network, no writes, a time limit and a row "
+           "limit. Public views: documents, tissue_sources, donors, routes, doses, events, "
+           "trials (and, in newer registries, event_reports, product_event_counts, "
+           "trial_results_events, clinics, signals). See docs/data_dictionary.md.")
+example = st.selectbox("Example queries", list(queries.EXAMPLE_QUERIES), key="sql_example")
+if st.session_state.get("sql_loaded") != example:
+    st.session_state["sql_text"] = queries.EXAMPLE_QUERIES[example]
+    st.session_state["sql_loaded"] = example
+sql = st.text_area("Query", key="sql_text", height=160)
+if st.button("Run", key="sql_run", type="primary") or st.session_state.get("sql_result_for") == sql:
+    try:
+        result = queries.run_user_sql(sql)
+    except ModuleNotFoundError:
+        st.info("The SQL sandbox (registry.sql_sandbox) is not installed in this version; use "
+                "`cellvigil sql --db PATH \"QUERY\"` or open the registry read-only with DuckDB.")
+        st.stop()
+    except Exception as exc:  # the sandbox's refusal or DuckDB's error, shown as text
+        st.session_state.pop("sql_result_for", None)
+        st.error("The query was refused or failed:")
+        st.text(str(exc))
+        st.stop()
+    st.session_state["sql_result_for"] = sql
+    st.caption(f"{len(result):,} rows")
+    ui.table(result, "sql_result", "query_result.csv")

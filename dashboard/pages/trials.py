@@ -1,0 +1,63 @@
+"""Trials: which MSC products are being tested, where and how, and what the results report."""
+
+from __future__ import annotations
+
+import altair as alt
+import streamlit as st
+
+from dashboard import queries, ui
+from dashboard.filters import label
+
+f = ui.page("Trials",
+            "Which MSC trials are registered (by tissue, route, phase, country and start year), "
+            "and which adverse events do their posted results report, arm by arm?")
+
+DIMENSIONS = {"tissue": ("Tissue source", "tissue_sources"),
+              "route_class": ("Route class", "route_classes"), "phase": ("Phase", None),
+              "country": ("Country", None), "start_year": ("Start year", None)}
+trials = queries.trial_list(f)
+st.metric("Trials within the filters", f"{len(trials):,}")
+st.caption("A trial naming two tissues, routes or countries is counted under each.")
+tabs = st.tabs([title for title, _ in DIMENSIONS.values()])
+for tab, (dimension, (title, vocab)) in zip(tabs, DIMENSIONS.items(), strict=True):
+    with tab:
+        counts = queries.trials_by(f, dimension)
+        if vocab:
+            counts["value"] = [label(vocab, v) if v != "not stated" else v
+                               for v in counts["value"]]
+        if counts.empty:
+            ui.empty("No trials pass these filters.")
+            continue
+        x = alt.X("value:O", title=title) if dimension == "start_year" else \
+            alt.X("trials:Q", title="Trials")
+        y = alt.Y("trials:Q", title="Trials") if dimension == "start_year" else \
+            alt.Y("value:N", sort="-x", title=None)
+        st.altair_chart(alt.Chart(counts.head(25)).mark_bar(color=ui.OKABE_ITO[2]).encode(
+            x=x, y=y, tooltip=["value", "trials"]), width="stretch")
+        ui.table(counts.rename(columns={"value": title}), f"trials_by_{dimension}",
+                 f"trials_by_{dimension}.csv")
+
+st.subheader("Trials")
+ui.table(trials, "trials_list", "trials.csv",
+         column_config={"url": st.column_config.LinkColumn("Registration")})
+
+st.subheader("Results adverse events by arm")
+st.caption("As posted on ClinicalTrials.gov: people affected out of people at risk in each arm. "
+           "Only trials with posted results appear; most MSC trials post none.")
+thrombotic = st.toggle("Thrombotic and ischaemic terms only", value=True, key="trials_thrombotic")
+results = queries.trial_results_by_arm(f, thrombotic)
+if results.empty:
+    ui.empty("No posted results adverse events within the filters.")
+else:
+    st.altair_chart(
+        alt.Chart(results).mark_bar().encode(
+            x=alt.X("pct_affected:Q", title="% of arm affected"),
+            y=alt.Y("arm:N", title=None),
+            color=alt.Color("serious:N", scale=alt.Scale(range=ui.OKABE_ITO[:2]),
+                            title="Serious"),
+            row=alt.Row("term:N", title=None),
+            tooltip=["nct_id", "arm", "term", "num_affected", "num_at_risk", "pct_affected"],
+        ).properties(height=alt.Step(14)),
+    )
+    ui.table(results, "trials_results", "trial_results_adverse_events.csv",
+             column_config={"url": st.column_config.LinkColumn("Registration")})

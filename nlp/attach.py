@@ -1,0 +1,209 @@
+"""Attach a route mention to the cells it describes, not to a drug given alongside them."""
+
+from __future__ import annotations
+
+from spacy.tokens import Span, Token
+
+from nlp.rules import Rule
+from nlp.scope import DocScope, lexicon
+
+# Tokens skipped when looking past a route word for what it modifies.
+_SKIP = frozenset(
+    {
+        "and",
+        "or",
+        "/",
+        ",",
+        "-",
+        "(",
+        ")",
+        "single",
+        "repeated",
+        "repeat",
+        "two",
+        "three",
+        "four",
+        "multiple",
+        "the",
+        "a",
+        "an",
+        "one",
+        "1",
+        "2",
+        "3",
+        "4",
+        "systemic",
+        "systemically",
+        "human",
+        "allogeneic",
+        "allogenic",
+        "autologous",
+        "slow",
+        "bolus",
+        "direct",
+        "directly",
+        "local",
+        "&",
+        "combined",
+        "double",
+        "separate",
+        "weekly",
+        "monthly",
+        "daily",
+        "consecutive",
+        "sequential",
+    }
+)
+_LINK = frozenset({"of", "with", "containing"})
+_STOP_OBJECT = frozenset(
+    {
+        ",",
+        ";",
+        ".",
+        ":",
+        "and",
+        "or",
+        "combined",
+        "plus",
+        "followed",
+        "versus",
+        "vs",
+        "vs.",
+        "compared",
+        "while",
+        "in",
+        "at",
+        "on",
+        "for",
+        "to",
+        "over",
+    }
+)
+_ABBREVIATIONS = frozenset({"iv", "i.v", "i.v.", "ic", "im", "it", "sc", "sq", "ira"})
+
+
+def _is_agent(tok: Token) -> bool:
+    return tok.lower_ in lexicon()["agents"]
+
+
+def _is_named_agent(tok: Token, sent_start: int) -> bool:
+    """A listed agent, or a capitalised word that is not sentence-initial ('Cerebrolysin IV')."""
+    if _is_agent(tok):
+        return True
+    if not tok.is_alpha or tok.i == sent_start or len(tok) < 4:
+        return False
+    return tok.text[0].isupper() and tok.lower_ not in lexicon()["admin_words"]
+
+
+def _object_decides(j: int, end: int, scope: DocScope) -> bool | None:
+    """The noun phrase after 'infusion of ...': True if cells, False if a listed agent."""
+    doc = scope.doc
+    for k in range(j, min(end, j + 7)):
+        if k in scope.anchor_tokens:
+            return True
+        if _is_agent(doc[k]):
+            return False
+        if doc[k].lower_ in _STOP_OBJECT:
+            break
+    return None
+
+
+def _right_decides(span: Span, scope: DocScope, s_end: int) -> bool | None:
+    """What the route word modifies, reading right: cells, an agent, or undecided (None)."""
+    doc = span.doc
+    admin = lexicon()["admin_words"]
+    j = span.end
+    while j < s_end and j < span.end + 8:
+        tok = doc[j]
+        skip = tok.lower_ in _SKIP or j in scope.matched_tokens
+        if skip or (tok.is_punct and tok.text not in ".;:"):
+            j += 1
+            continue
+        if j in scope.anchor_tokens:
+            return True
+        if tok.lower_.startswith("infus") or tok.lower_ in admin:
+            if j + 1 < s_end and doc[j + 1].lower_ in _LINK:
+                return _object_decides(j + 2, s_end, scope)
+            j += 1
+            continue
+        return False if _is_agent(tok) else None
+    return None
+
+
+def _left_decides(span: Span, scope: DocScope, s_start: int) -> bool | None:
+    """For 'MSCs intravenously' or 'Cerebrolysin IV': what stands just before the route word."""
+    doc = span.doc
+    i, depth = span.start - 1, 0
+    while i >= s_start:
+        text = doc[i].text
+        if text == ")":
+            depth += 1
+        elif text == "(":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            break
+        i -= 1
+    if i < s_start or doc[i].is_punct:
+        return None
+    if i in scope.anchor_tokens:
+        return True
+    return False if _is_named_agent(doc[i], s_start) else None
+
+
+def _postpositive(span: Span) -> bool:
+    """Adverbs and abbreviations ('intravenously', 'IV') usually follow what they describe."""
+    text = span.text.lower()
+    return text.endswith("ly") or text in _ABBREVIATIONS
+
+
+def _after_comparator(span: Span, s_start: int) -> bool:
+    """'compared to intravenous delivery', 'rather than IV': a route not used here."""
+    doc, cues = span.doc, lexicon()["comparator_cues"]
+    lo = max(s_start, span.start - 4)
+    words = [doc[i].lower_ for i in range(lo, span.start)]
+    pairs = {" ".join(words[k : k + 2]) for k in range(len(words))}
+    return bool(cues.intersection(words) or cues.intersection(pairs))
+
+
+def _has_admin(tokens: Span) -> bool:
+    admin = lexicon()["admin_words"]
+    return any(
+        t.lower_ in admin or t.lower_.startswith(("inject", "infus", "implant", "administ"))
+        for t in tokens
+    )
+
+
+def _intervention_line(span: Span, scope: DocScope) -> bool:
+    """In a cell-therapy document, a short administration statement with no other agent near."""
+    if not scope.cell_doc:
+        return False
+    sentence = scope.sentence(span.start)
+    if not _has_admin(sentence):
+        return False
+    previous = scope.previous_sentence(span.start)
+    context = [*sentence, *(previous or [])]
+    return not any(_is_agent(t) for t in context)
+
+
+def route_attaches(span: Span, rule: Rule, scope: DocScope) -> bool:
+    """True when the route mention describes how the cells (not another agent) are given."""
+    s_start, s_end = scope.sentence_bounds(span.start)
+    doc = span.doc
+    if _after_comparator(span, s_start):
+        return False
+    if rule.attach == "adjacent_admin":
+        if not _has_admin(doc[max(s_start, span.start - 2) : min(s_end, span.end + 2)]):
+            return False
+    if rule.attach == "needs_admin" and not _has_admin(doc[s_start:s_end]):
+        return False
+    if (rule.needs_cell or rule.attach == "needs_admin") and not scope.cell_in_sentence(span):
+        return False
+    right = _right_decides(span, scope, s_end)
+    if right is not None and not _postpositive(span):
+        return right
+    left = _left_decides(span, scope, s_start) if _postpositive(span) or right is None else None
+    if left is not None:
+        return left
+    if right is not None:
+        return right
+    return scope.cell_in_sentence(span) or _intervention_line(span, scope)

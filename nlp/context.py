@@ -1,0 +1,310 @@
+"""ConText-style status of event mentions (``cv_context``): present, absent, possible or excluded.
+
+NegEx-style tools only say "negated or not"; a safety registry also needs to tell a risk
+statement (possible) and the disease being treated or an eligibility criterion (excluded)
+from an event that happened. Cues, their direction and scope are data
+(``data/nlp/context_rules.jsonl``); sections (``nlp.sections``) and the document's
+indications adjust the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from cellvigil.vocabulary import keys
+from nlp.events import SPANS_KEY, RuleError, check_pattern, read_rule_lines
+from nlp.sections import find_sections
+
+CONTEXT_RULES_FILE = "nlp/context_rules.jsonl"
+CONTEXT_RULE_KEYS = frozenset(
+    {
+        "id",
+        "category",
+        "literal",
+        "pattern",
+        "direction",
+        "max_scope",
+        "contrast",
+        "weak",
+        "only",
+        "note",
+    }
+)
+DIRECTIONS = frozenset({"forward", "backward", "bidirectional", "pseudo", "terminate"})
+CONTROL_CATEGORIES = frozenset({"pseudo", "terminate"})
+TITLE_MAX_CHARS = 400
+# When cues of several kinds reach a mention: negation, then history/indication, then
+# hedging; evidence of occurrence ("developed", "was observed") only when nothing else applies.
+CATEGORY_PRIORITY = ("absent", "excluded", "possible", "present")
+
+if not Span.has_extension("status"):
+    Span.set_extension("status", default=None)
+if not Span.has_extension("status_cue"):
+    Span.set_extension("status_cue", default=None)
+if not Span.has_extension("status_also"):
+    Span.set_extension("status_also", default=None)
+
+
+@dataclass(frozen=True)
+class ContextRule:
+    """A cue: what it signals (category), which way it looks, and how far (tokens)."""
+
+    id: str
+    category: str
+    direction: str
+    pattern: list[dict[str, Any]] | str
+    max_scope: int | None = None
+    contrast: bool = False  # "..., while it remained stable in group B": a second status
+    weak: bool = False  # consulted only when no other cue reaches (e.g. generic "is")
+    only: frozenset[str] = frozenset()  # a terminator that stops only these categories
+
+
+def load_context_rules(rules_file: str = CONTEXT_RULES_FILE) -> list[ContextRule]:
+    """Load and validate context rules; errors name the file, line and rule id."""
+    categories = set(keys("statuses")) | CONTROL_CATEGORIES
+    rules: list[ContextRule] = []
+    seen: set[str] = set()
+    for number, row in read_rule_lines(rules_file):
+        rule_id = row.get("id")
+        where = f"{rules_file}:{number} rule {rule_id!r}"
+        if not isinstance(rule_id, str) or not rule_id:
+            raise RuleError(f"{rules_file}:{number}: rule without an 'id'")
+        if rule_id in seen:
+            raise RuleError(f"{where}: duplicate id")
+        unknown = set(row) - CONTEXT_RULE_KEYS
+        if unknown:
+            raise RuleError(f"{where}: unknown keys {sorted(unknown)}")
+        category, direction = row.get("category"), row.get("direction")
+        if category not in categories:
+            raise RuleError(f"{where}: unknown category {category!r}")
+        if direction not in DIRECTIONS:
+            raise RuleError(f"{where}: unknown direction {direction!r}")
+        if (
+            category in CONTROL_CATEGORIES or direction in CONTROL_CATEGORIES
+        ) and category != direction:
+            raise RuleError(f"{where}: pseudo/terminate rules need the same category and direction")
+        if ("literal" in row) == ("pattern" in row):
+            raise RuleError(f"{where}: give exactly one of 'literal' or 'pattern'")
+        pattern = row.get("literal", row.get("pattern"))
+        check_pattern(pattern, where)
+        scope = row.get("max_scope")
+        if scope is not None and (not isinstance(scope, int) or scope < 1):
+            raise RuleError(f"{where}: 'max_scope' must be a positive integer")
+        flags = {flag: row.get(flag, False) for flag in ("contrast", "weak")}
+        for flag, value in flags.items():
+            if not isinstance(value, bool):
+                raise RuleError(f"{where}: {flag!r} must be true or false")
+        only = row.get("only", [])
+        if not isinstance(only, list) or not set(only) <= set(keys("statuses")):
+            raise RuleError(f"{where}: 'only' must be a list of statuses")
+        seen.add(rule_id)
+        rules.append(
+            ContextRule(rule_id, category, direction, pattern, scope, **flags, only=frozenset(only))
+        )
+    return rules
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A matched cue in a document."""
+
+    start: int
+    end: int
+    rule: ContextRule
+
+    @property
+    def size(self) -> int:
+        return self.end - self.start
+
+    def describe(self, doc: Doc) -> str:
+        return f"{self.rule.id}: {doc[self.start : self.end].text}"
+
+
+class ContextAssigner:
+    """Give each event span a status and the cue that decided it."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        rules_file: str,
+        spans_key: str,
+        max_scope: int,
+        default_status: str,
+        use_sections: bool,
+        promote_indications: bool,
+    ):
+        if default_status not in keys("statuses"):
+            raise ValueError(f"cv_context default_status {default_status!r} is not a status")
+        self.spans_key = spans_key
+        self.max_scope = max_scope
+        self.default_status = default_status
+        self.use_sections = use_sections
+        self.promote_indications = promote_indications
+        self.rules = {rule.id: rule for rule in load_context_rules(rules_file)}
+        self.matcher = Matcher(nlp.vocab)
+        self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for rule in self.rules.values():
+            if isinstance(rule.pattern, str):
+                self.phrases.add(rule.id, [nlp.make_doc(rule.pattern)])
+            else:
+                try:
+                    self.matcher.add(rule.id, [rule.pattern])
+                except ValueError as exc:
+                    raise RuleError(f"{rules_file} rule {rule.id!r}: {exc}") from exc
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = list(doc.spans.get(self.spans_key, []))
+        if not spans:
+            return doc
+        cues = self.find_cues(doc, spans)
+        every = frozenset(keys("statuses"))
+        stops = {t.i: every for t in doc if "\n" in t.text}
+        for cue in cues:
+            if cue.rule.direction == "terminate":
+                stops[cue.start] = stops.get(cue.start, frozenset()) | (cue.rule.only or every)
+        modifiers = [c for c in cues if c.rule.direction not in CONTROL_CATEGORIES]
+        plain = [c for c in modifiers if not c.rule.contrast]
+        contrasts = [c for c in modifiers if c.rule.contrast]
+        sections = find_sections(doc.text) if self.use_sections else None
+        title_end = title_end_char(doc.text)
+        for span in spans:
+            section = sections.kind_at(span.start_char) if sections else "body"
+            if span.start_char < title_end:
+                section = "title"
+            status, cue = self.assign(doc, span, plain, stops, section)
+            span._.status = status
+            span._.status_cue = cue
+            also = self.deciding_cue(doc, span, contrasts, stops) if contrasts else None
+            if also is not None and also.rule.category != status and section != "eligibility":
+                span._.status_also = also.rule.category
+        if self.promote_indications:
+            promote_indication_mentions(spans)
+        return doc
+
+    def find_cues(self, doc: Doc, spans: list[Span]) -> list[Cue]:
+        """Cues outside event spans. A cue inside a longer cue is dropped ("prior" in "prior
+        studies", "no" in the pseudo-trigger "no significant difference"); cues that only
+        partly overlap ("a risk" / "risk of") are both kept."""
+        matches = [*(self.matcher(doc) if len(self.matcher) else []), *self.phrases(doc)]
+        raw = [Cue(s, e, self.rules[doc.vocab.strings[k]]) for k, s, e in matches]
+        in_events = {i for span in spans for i in range(span.start, span.end)}
+        raw = [c for c in raw if in_events.isdisjoint(range(c.start, c.end))]
+        raw.sort(key=lambda c: (-c.size, c.start))
+        cues: list[Cue] = []
+        for cue in raw:
+            if not any(
+                k.start <= cue.start and cue.end <= k.end and k.size > cue.size for k in cues
+            ):
+                cues.append(cue)
+        return sorted(cues, key=lambda c: c.start)
+
+    def assign(
+        self, doc: Doc, span: Span, cues: list[Cue], stops: dict[int, frozenset[str]], section: str
+    ) -> tuple[str, str | None]:
+        """Status of one span: eligibility section, then the nearest cue of the first
+        category in ``CATEGORY_PRIORITY`` that reaches it, then the section default."""
+        if section == "eligibility":
+            return "excluded", "section: eligibility"
+        if section == "title":  # a title names a topic; findings are read from the text
+            cues = [c for c in cues if c.rule.category != "present"]
+        cue = self.deciding_cue(doc, span, [c for c in cues if not c.rule.weak], stops)
+        if cue is None:
+            cue = self.deciding_cue(doc, span, [c for c in cues if c.rule.weak], stops)
+        if cue is not None:
+            return cue.rule.category, cue.describe(doc)
+        if section in ("background", "objective", "title"):
+            return "possible", None
+        if section == "indication":
+            return "excluded", "section: indication"
+        return self.default_status, None
+
+    def deciding_cue(
+        self, doc: Doc, span: Span, cues: list[Cue], stops: dict[int, frozenset[str]]
+    ) -> Cue | None:
+        """The nearest in-sentence cue reaching the span, of the highest-priority category."""
+        sent = span.sent if doc.has_annotation("SENT_START") else doc[:]
+        hits: list[tuple[int, Cue]] = []
+        for cue in cues:
+            if cue.start >= sent.start and cue.end <= sent.end:
+                gap = self.distance(cue, span, stops)
+                if gap is not None:
+                    hits.append((gap, cue))
+        for category in CATEGORY_PRIORITY:
+            chosen = [h for h in hits if h[1].rule.category == category]
+            if chosen:
+                return min(chosen, key=lambda h: h[0])[1]
+        return None
+
+    def distance(self, cue: Cue, span: Span, stops: dict[int, frozenset[str]]) -> int | None:
+        """Tokens between cue and span if the cue's scope reaches the span, else None."""
+        scope = cue.rule.max_scope or self.max_scope
+        direction = cue.rule.direction
+        if direction in ("forward", "bidirectional") and cue.end <= span.start:
+            gap = span.start - cue.end
+            if gap < scope and not blocked(cue, range(cue.end, span.start), stops):
+                return gap
+        if direction in ("backward", "bidirectional") and span.end <= cue.start:
+            gap = cue.start - span.end
+            if gap < scope and not blocked(cue, range(span.end, cue.start), stops):
+                return gap
+        return None
+
+
+def blocked(cue: Cue, between: range, stops: dict[int, frozenset[str]]) -> bool:
+    """Whether a terminator (or line break) for the cue's category lies between cue and span."""
+    return any(cue.rule.category in stops.get(i, ()) for i in between)
+
+
+def title_end_char(text: str) -> int:
+    """End of a leading title (text before the first blank line), or 0 if there is none."""
+    end = text.find("\n\n")
+    return end if 0 < end <= TITLE_MAX_CHARS else 0
+
+
+def promote_indication_mentions(spans: list[Span]) -> None:
+    """Once a term is the document's indication or history (excluded) and never reported as
+    observed, its uncued or merely possible mentions are about that same condition too."""
+    excluded = {s.label_ for s in spans if s._.status == "excluded"}
+    observed = {s.label_ for s in spans if s._.status == "present" and s._.status_cue}
+    indications = excluded - observed
+    for span in spans:
+        if span.label_ not in indications:
+            continue
+        if span._.status == "possible" or (
+            span._.status == "present" and span._.status_cue is None
+        ):
+            span._.status = "excluded"
+            span._.status_cue = f"indication: {span.label_}"
+
+
+@Language.factory(
+    "cv_context",
+    assigns=["span._.status", "span._.status_cue"],
+    default_config={
+        "rules_file": CONTEXT_RULES_FILE,
+        "spans_key": SPANS_KEY,
+        "max_scope": 10,
+        "default_status": "present",
+        "use_sections": True,
+        "promote_indications": True,
+    },
+)
+def make_context_assigner(
+    nlp: Language,
+    name: str,
+    rules_file: str,
+    spans_key: str,
+    max_scope: int,
+    default_status: str,
+    use_sections: bool,
+    promote_indications: bool,
+) -> ContextAssigner:
+    """Build the status assigner from its rule file."""
+    return ContextAssigner(
+        nlp, rules_file, spans_key, max_scope, default_status, use_sections, promote_indications
+    )

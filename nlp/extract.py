@@ -1,0 +1,143 @@
+"""Stream input records through the pipeline and yield one spec-shaped fact line per record."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from functools import cache
+from typing import Any
+
+from spacy.language import Language
+
+log = logging.getLogger(__name__)
+
+EXTRACTOR_VERSION = "cv-nlp-0.1.0"
+MAX_CHARS = 100_000  # longer texts are truncated (with a "warning"): memory stays flat
+SEPARATOR = "\n\n"
+
+# HTML tags and control characters are blanked with spaces of the same length: offsets stay valid.
+_TAG = re.compile(r"<(?:/?[A-Za-z][^<>]{0,300}|!--.{0,2000}?--)>", re.DOTALL)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@cache
+def get_nlp() -> Language:
+    """The shared pipeline, built once per process."""
+    from nlp.pipeline import build_nlp
+
+    return build_nlp()
+
+
+def empty_output(record_id: Any) -> dict[str, Any]:
+    """An output line with every field empty (for records that cannot be processed)."""
+    return {
+        "id": record_id,
+        "tissue_sources": [],
+        "donor": [],
+        "routes": [],
+        "doses": [],
+        "events": [],
+        "setting": "unknown",
+        "setting_signals": [],
+        "mentions": [],
+    }
+
+
+def clean(text: str) -> str:
+    """Blank out HTML tags and control characters without moving any offset."""
+    text = _TAG.sub(lambda m: " " * len(m.group()), text)
+    return _CONTROL.sub(" ", text)
+
+
+def prepare(record: Any) -> tuple[str | None, dict[str, Any]]:
+    """The text to process (or None) and the partial output for one input record."""
+    if not isinstance(record, dict):
+        out = empty_output(None)
+        out["error"] = f"record is not a JSON object ({type(record).__name__})"
+        return None, out
+    out = empty_output(record.get("id"))
+    if "_bad_json" in record:
+        out["error"] = f"input is not valid JSON ({record['_bad_json']})"
+        return None, out
+    title, text = record.get("title", ""), record.get("text")
+    if title is None:
+        title = ""
+    if not isinstance(text, str) or not isinstance(title, str):
+        out["error"] = (
+            "'text' is missing or not a string"
+            if not isinstance(text, str)
+            else "'title' is not a string"
+        )
+        return None, out
+    if not text.strip() and not title.strip():
+        out["error"] = "empty text"
+        return None, out
+    full = title + SEPARATOR + text
+    if len(full) > MAX_CHARS:
+        out["warning"] = f"text truncated from {len(full)} to {MAX_CHARS} characters"
+        log.warning("%s: %s", out["id"], out["warning"])
+        full = full[:MAX_CHARS]
+    return clean(full), out
+
+
+def finish(doc: Any, out: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
+    """Fill one output from its processed Doc."""
+    from nlp.facts import doc_facts
+    from nlp.setting import decide_setting, setting_signals
+
+    title = record.get("title") or ""
+    facts = doc_facts(doc, title_end=len(title))
+    products = facts.pop("products")
+    signals = setting_signals(doc)
+    out.update(facts)
+    out["setting_signals"] = signals
+    out["setting"] = decide_setting(signals, record.get("source_kind"), products)
+    if doc.user_data.get("cv_doses_error"):
+        notes = [out.get("warning"), doc.user_data["cv_doses_error"]]
+        out["warning"] = "; ".join(n for n in notes if n)
+    return out
+
+
+def _failure_handler(name: str, proc: Any, docs: list[Any], exc: Exception) -> None:
+    """Log a component failure; the doc is dropped by spaCy and reported as an error line."""
+    log.warning("component %s failed: %r", name, exc)
+
+
+def extract_records(
+    records: Iterable[dict[str, Any]], n_process: int = 1, batch_size: int = 64
+) -> Iterator[dict[str, Any]]:
+    """One output per input record, in order; bad records get an ``error`` key, never a crash."""
+    nlp = get_nlp()
+    nlp.set_error_handler(_failure_handler)
+    pending: dict[int, tuple[dict[str, Any], Any]] = {}
+
+    def feed() -> Iterator[tuple[str, int]]:
+        for i, record in enumerate(records):
+            text, out = prepare(record)
+            pending[i] = (out, record)
+            if text is not None:
+                yield text, i
+
+    next_out = 0
+    for doc, i in nlp.pipe(feed(), as_tuples=True, n_process=n_process, batch_size=batch_size):
+        while next_out < i:  # records skipped (bad input) or dropped by a failing component
+            out, _ = pending.pop(next_out)
+            if "error" not in out:
+                out["error"] = "processing failed (see log)"
+            yield out
+            next_out += 1
+        out, record = pending.pop(i)
+        try:
+            yield finish(doc, out, record)
+        except Exception as exc:  # never let one document stop the batch
+            log.exception("fact assembly failed for %s", out.get("id"))
+            out["error"] = f"fact assembly failed: {exc!r}"
+            yield out
+        next_out = i + 1
+    while pending:
+        out, _ = pending.pop(next_out)
+        if "error" not in out:
+            out["error"] = "processing failed (see log)"
+        yield out
+        next_out += 1

@@ -1,0 +1,193 @@
+"""Rule-driven matchers for cell anchors, tissue, donor, route and setting mentions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from cellvigil.vocabulary import keys
+from nlp.attach import route_attaches
+from nlp.rules import Rule, RuleError, load_products, load_rules
+from nlp.scope import DocScope
+
+BLOCK_LABEL = "none"  # a rule that out-matches a false friend ("bone marrow transplant")
+
+
+class RuleMatcher:
+    """Matches phrase and token rules; keeps the longest non-overlapping match per position."""
+
+    def __init__(self, nlp: Language, rules: Iterable[Rule], source: str) -> None:
+        self.rules: dict[str, Rule] = {}
+        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.orth = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.tokens = Matcher(nlp.vocab)
+        self.regexes: list[Rule] = []
+        for rule in rules:
+            self.rules[rule.id] = rule
+            if rule.compiled is not None:
+                self.regexes.append(rule)
+            elif isinstance(rule.pattern, str):
+                target = self.orth if rule.case_sensitive else self.lower
+                target.add(rule.id, [nlp.make_doc(rule.pattern)])
+            else:
+                try:
+                    self.tokens.add(rule.id, [rule.pattern])
+                except ValueError as exc:
+                    msg = f"{source} rule {rule.id!r}: bad token pattern ({exc})"
+                    raise RuleError(msg) from exc
+
+        self.active = [m for m in (self.lower, self.orth, self.tokens) if len(m)]
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, Rule]]:
+        strings = doc.vocab.strings
+        found = [
+            (start, end, self.rules[strings[key]])
+            for matcher in self.active
+            for key, start, end in matcher(doc)
+        ]
+        for rule in self.regexes:  # text regexes: one C-level scan, no per-token Python work
+            for m in rule.compiled.finditer(doc.text):
+                span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+                if span is not None and len(span):
+                    found.append((span.start, span.end, rule))
+        found.sort(key=lambda m: (m[0] - m[1], m[0]))
+        taken: set[int] = set()
+        kept = []
+        for start, end, rule in found:
+            if taken.isdisjoint(range(start, end)):
+                taken.update(range(start, end))
+                kept.append((start, end, rule))
+        return sorted(kept, key=lambda m: m[0])
+
+
+Gate = Callable[[Span, Rule, DocScope], bool]
+
+
+class MentionComponent:
+    """Writes ``doc.spans[spans_key]`` (label_ = vocabulary key, id_ = rule id) for kept matches."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        rules_file: str,
+        spans_key: str,
+        labels: Iterable[str],
+        gate: Gate | None = None,
+    ) -> None:
+        self.spans_key = spans_key
+        rules = load_rules(rules_file, frozenset([*labels, BLOCK_LABEL]))
+        self.matcher = RuleMatcher(nlp, rules, rules_file)
+        self.gate = gate
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        scope = DocScope(doc) if self.gate else None
+        matches = self.matcher(doc)
+        if scope is not None:
+            scope.matched_tokens = {i for start, end, _ in matches for i in range(start, end)}
+        for start, end, rule in matches:
+            if rule.label == BLOCK_LABEL:
+                continue
+            span = Span(doc, start, end, label=rule.label, span_id=rule.id)
+            if self.gate is None or self.gate(span, rule, scope):
+                spans.append(span)
+        doc.spans[self.spans_key] = spans
+        return doc
+
+
+def product_gate(span: Span, rule: Rule, scope: DocScope) -> bool:
+    """Tissue/donor: in scope, and next to a cell mention when the rule asks for one."""
+    if scope.out_of_scope(span) or scope.negated(span):
+        return False
+    return not rule.needs_cell or scope.near_cell(span, window=25)
+
+
+def route_gate(span: Span, rule: Rule, scope: DocScope) -> bool:
+    """Routes: in scope, and attached to the cells rather than a co-administered drug."""
+    if scope.out_of_scope(span):
+        return False
+    return route_attaches(span, rule, scope)
+
+
+@Language.factory(
+    "cv_anchors",
+    assigns=["doc.spans"],
+    default_config={"rules_file": "anchor_patterns.jsonl", "spans_key": "cell"},
+)
+def make_anchors(nlp: Language, name: str, rules_file: str, spans_key: str) -> MentionComponent:
+    """Cell-product anchors ('cells', 'MSCs', 'exosomes') that other mentions attach to."""
+    return MentionComponent(nlp, rules_file, spans_key, ("cell", "cell_free"))
+
+
+@Language.factory(
+    "cv_tissue",
+    assigns=["doc.spans"],
+    default_config={"rules_file": "tissue_patterns.jsonl", "spans_key": "tissue"},
+)
+def make_tissue(nlp: Language, name: str, rules_file: str, spans_key: str) -> MentionComponent:
+    """Tissue-source mentions (BM-MSC, Wharton's jelly, SVF ...)."""
+    return MentionComponent(nlp, rules_file, spans_key, keys("tissue_sources"), product_gate)
+
+
+@Language.factory(
+    "cv_donor",
+    assigns=["doc.spans"],
+    default_config={"rules_file": "donor_patterns.jsonl", "spans_key": "donor"},
+)
+def make_donor(nlp: Language, name: str, rules_file: str, spans_key: str) -> MentionComponent:
+    """Donor mentions, explicit or implied ('patient's own', 'from healthy donors')."""
+    return MentionComponent(nlp, rules_file, spans_key, keys("donor"), product_gate)
+
+
+@Language.factory(
+    "cv_routes",
+    assigns=["doc.spans"],
+    default_config={"rules_file": "route_patterns.jsonl", "spans_key": "route"},
+)
+def make_routes(nlp: Language, name: str, rules_file: str, spans_key: str) -> MentionComponent:
+    """Route mentions attached to the cells (not to a co-administered drug)."""
+    return MentionComponent(nlp, rules_file, spans_key, keys("routes"), route_gate)
+
+
+@Language.factory(
+    "cv_setting_signals",
+    assigns=["doc.spans"],
+    default_config={"rules_file": "setting_patterns.jsonl", "spans_key": "setting"},
+)
+def make_setting(nlp: Language, name: str, rules_file: str, spans_key: str) -> MentionComponent:
+    """Setting signals (phase, pay-to-participate, clinic advertising, regulator letters)."""
+    return MentionComponent(nlp, rules_file, spans_key, keys("settings"))
+
+
+class ProductMatcher:
+    """Named products and their aliases from ``data/products.csv`` (label_ = product name)."""
+
+    def __init__(self, nlp: Language, spans_key: str) -> None:
+        self.spans_key = spans_key
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for row in load_products():
+            names = [row["product"], *(a.strip() for a in (row.get("aliases") or "").split("|"))]
+            self.matcher.add(row["product"], [nlp.make_doc(n) for n in names if n])
+
+    def __call__(self, doc: Doc) -> Doc:
+        strings = doc.vocab.strings
+        spans = [
+            Span(doc, s, e, label=strings[k], span_id=strings[k]) for k, s, e in self.matcher(doc)
+        ]
+        spans.sort(key=lambda sp: (sp.start, -len(sp)))
+        kept, last_end = [], -1
+        for sp in spans:
+            if sp.start >= last_end:
+                kept.append(sp)
+                last_end = sp.end
+        doc.spans[self.spans_key] = kept
+        return doc
+
+
+@Language.factory("cv_products", assigns=["doc.spans"], default_config={"spans_key": "product"})
+def make_products(nlp: Language, name: str, spans_key: str) -> ProductMatcher:
+    """Named MSC products (remestemcel-L, Alofisel ...)."""
+    return ProductMatcher(nlp, spans_key)

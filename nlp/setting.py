@@ -1,0 +1,58 @@
+"""Decide how regulated a document's setting is: text signals, ``source_kind`` as a prior."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from spacy.tokens import Doc
+
+from nlp.rules import load_lexicon, load_products
+
+LEXICON_FILE = "setting.json"
+
+
+def setting_signals(doc: Doc, spans_key: str = "setting") -> list[dict[str, Any]]:
+    """Signals found in the text: ``{signal, text, start, end}`` in text order."""
+    return [
+        {"signal": sp.label_, "text": sp.text, "start": sp.start_char, "end": sp.end_char}
+        for sp in doc.spans.get(spans_key, [])
+    ]
+
+
+def approved_products() -> frozenset[str]:
+    """Products marked as authorised somewhere in ``data/products.csv`` (``approved_in``)."""
+    return frozenset(r["product"] for r in load_products() if (r.get("approved_in") or "").strip())
+
+
+def decide_setting(
+    signals: list[dict[str, Any]], source_kind: str | None, products: list[str] | None = None
+) -> str:
+    """One setting key; ``source_kind`` from the record is a strong prior, signals refine it."""
+    count = Counter(s["signal"] for s in signals)
+    texts = {s["text"].lower() for s in signals}
+    strong = load_lexicon(LEXICON_FILE)
+    strong_regulator = bool(texts.intersection(strong["strong_regulator"]))
+    strong_unverified = bool(texts.intersection(strong["strong_unverified"]))
+    approved = bool(set(products or ()) & approved_products()) and count["approved_product"] > 0
+    if source_kind == "regulatory_action":
+        return "regulatory_action"
+    if source_kind == "clinic_ad":
+        return "regulatory_action" if strong_regulator else "clinic_direct_to_consumer"
+    if source_kind == "trial_registration":
+        if approved:
+            return "approved_product"
+        if strong_unverified:
+            return "registered_unverified"
+        return "regulated_trial"
+    if strong_regulator or count["regulatory_action"] >= 4:
+        return "regulatory_action"
+    if count["clinic_direct_to_consumer"] >= 2 and source_kind != "publication":
+        return "clinic_direct_to_consumer"
+    if strong_unverified:
+        return "registered_unverified"
+    if approved:
+        return "approved_product"
+    if count["regulated_trial"] >= 2 or (source_kind == "publication" and count["regulated_trial"]):
+        return "regulated_trial"
+    return "unknown"
