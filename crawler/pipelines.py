@@ -41,12 +41,40 @@ def validate(item: Any) -> dict[str, Any]:
     return data
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover_parts(spool_dir: Path) -> list[Path]:
+    """Complete the ``.part`` files of writers that died: keep whole lines, rename to ``.jsonl``."""
+    recovered = []
+    for part in sorted(spool_dir.glob("*.jsonl.part")):
+        pid = part.name.split("-")[-2] if part.name.count("-") >= 3 else ""
+        if not pid.isdigit() or _pid_alive(int(pid)):
+            continue
+        data = part.read_bytes()
+        whole = data[: data.rfind(b"\n") + 1]  # drop a line cut off mid-write
+        part.write_bytes(whole)
+        part.rename(part.with_suffix(""))
+        recovered.append(part.with_suffix(""))
+    return recovered
+
+
 class SpoolPipeline:
     """Spool items to ``<spider>-<utc>-<n>.jsonl`` files; load the spool every N items and at close.
 
     A spool file is written as ``.jsonl.part`` and renamed when complete, so the loader only ever
     sees whole files; the DuckDB write lock is held only while ``ingest_spool`` runs.
     """
+
+    # One load at a time per process: spiders run together share the spool folder.
+    _ingest_lock: asyncio.Lock | None = None
 
     def __init__(self, spool_dir: Path, db_path: Path | None, flush_every: int, load_every: int):
         self.spool_dir = spool_dir
@@ -59,7 +87,6 @@ class SpoolPipeline:
         self._since_load = 0
         self._seq = 0
         self._stamp = ""
-        self._lock = asyncio.Lock()
         self.lock_seconds: list[float] = []
 
     @classmethod
@@ -80,6 +107,8 @@ class SpoolPipeline:
 
     def open_spider(self) -> None:
         self.spool_dir.mkdir(parents=True, exist_ok=True)
+        for part in recover_parts(self.spool_dir):
+            logger.warning("Recovered spool file %s left by a killed crawl", part)
         self._spider_name = self.crawler.spider.name
         self._stamp = utc_now().replace(":", "").replace("-", "")
         logger.info("Spooling items to %s", self.spool_dir)
@@ -105,6 +134,7 @@ class SpoolPipeline:
         data = validate(item)
         out = self._file or self._open_file()
         out.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+        out.flush()  # in the OS's hands now: a killed crawl keeps every item it yielded
         self._in_file += 1
         self._since_load += 1
         stats = self.crawler.stats
@@ -130,7 +160,9 @@ class SpoolPipeline:
         self._since_load = 0
         if self.db_path is None:
             return
-        async with self._lock:
+        if SpoolPipeline._ingest_lock is None:
+            SpoolPipeline._ingest_lock = asyncio.Lock()
+        async with SpoolPipeline._ingest_lock:
             try:
                 from registry.ingest import ingest_spool
             except ImportError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -62,8 +62,8 @@ def run(
         base.set("CELLVIGIL_SPOOL_DIR", str(spool_dir or db.parent / "spool"), priority="cmdline")
     for key, value in (settings or {}).items():
         base.set(key, value, priority="cmdline")
-    state = {} if full else _load_state(db)
-    started = date.today()
+    state = _load_state(db)
+    started = datetime.now(UTC).date()
     process = CrawlerProcess(base, install_root_handler=True)
     crawlers: dict[str, Crawler] = {}
     loader = process.spider_loader
@@ -78,7 +78,7 @@ def run(
             args["max_pages"] = str(max_pages)
         spider_since = since or (
             (date.fromisoformat(state[name]) - timedelta(days=1)).isoformat()
-            if name in INCREMENTAL and name in state
+            if name in INCREMENTAL and name in state and not full
             else None
         )
         if spider_since:
@@ -110,7 +110,16 @@ def run(
         clean = not summary["spiders"][name]["skipped"] and not stats.get("cellvigil/retry/gave_up")
         if db and stats.get("finish_reason") == "finished" and clean and name in INCREMENTAL:
             state[name] = started.isoformat()
-    if db and not full:
+    # Spiders run together share the spool, so a load may carry another spider's items:
+    # the totals are the registry's view of the whole run.
+    summary["ingest"] = {
+        key: round(sum(s["ingest"].get(key, 0) for s in summary["spiders"].values()), 4)
+        for key in ("inserted", "new_versions", "unchanged", "skipped", "batches")
+    }
+    summary["ingest"]["lock_seconds_max"] = max(
+        (s["ingest"].get("lock_seconds_max", 0) for s in summary["spiders"].values()), default=0
+    )
+    if db:
         _save_state(db, state)
     return summary
 

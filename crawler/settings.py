@@ -25,7 +25,8 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
-# Bad input: a page over 10 MB is cancelled (and logged); redirect loops end after 5 hops.
+# Bad input: a web page over 10 MB is cancelled (and logged; API spiders raise their own cap);
+# redirect loops end after 5 hops.
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5

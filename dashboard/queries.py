@@ -1,92 +1,97 @@
-"""Every SQL query the dashboard runs, over one cached read-only connection to the registry.
+"""Every SQL query the dashboard runs: what it copies from the registry and what pages ask.
 
 Pages never write SQL of their own: they call these functions, which return DataFrames.
-Filters reach SQL only as named parameters, never formatted into the text. The connection is
-reopened, and cached results are dropped, when the registry file is replaced by a new build.
+Filters reach SQL only as named parameters, never formatted into the text. Page queries run on
+the in-memory copy kept by ``dashboard.store`` (same table names as the registry's views);
+results are cached per query text, parameters and registry file.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
-from cellvigil.paths import DB_ENV, default_db
+from dashboard import store
 from dashboard.filters import Filters
-from registry.db import RegistryMissing, connect_readonly
+from dashboard.store import registry_path  # noqa: F401  (re-exported for pages and tools)
+from registry.db import RegistryMissing
 
 CASE_ROWS = 2000  # rows shown (and downloaded) on the case-reports page
+
+# What the dashboard copies from the registry: (table, SELECT, relation required or None).
+MART_TABLES: tuple[store.TableSpec, ...] = (
+    ("documents", """SELECT doc_id, source, source_kind, external_id, url, title, year, country,
+                            setting, fetched_at, version FROM documents""", None),
+    ("tissue_sources", "SELECT DISTINCT doc_id, tissue_source FROM tissue_sources", None),
+    ("routes", "SELECT DISTINCT doc_id, route, route_class FROM routes", None),
+    ("events", "SELECT doc_id, term, status, text, sentence FROM events", None),
+    ("doses", "SELECT DISTINCT doc_id, text FROM doses", None),
+    ("trials", """SELECT nct_id, doc_id, title, phase, status, start_year, countries, enrollment,
+                         lead_sponsor, setting, has_results, url FROM trials""", None),
+    ("trial_adverse_events", """SELECT * FROM trial_adverse_events
+                                QUALIFY version = max(version) OVER (PARTITION BY doc_id)""",
+     None),
+    ("published", """SELECT doc_id, published FROM document_versions
+                     WHERE source_kind = 'regulatory_action'""", None),
+    ("extractions", "SELECT count(DISTINCT doc_id) AS n FROM doc_extractions", None),
+    ("build_runs", "SELECT * FROM build_runs", None),
+    ("vocab_settings", "SELECT * FROM vocab_settings", None),
+    ("trial_results_events", "SELECT * FROM trial_results_events", "trial_results_events"),
+    ("clinics", "SELECT * FROM clinics", "clinics"),
+    ("signals", "SELECT * FROM signals", "signals"),
+)
+
+# Built in the mart once per registry file, after the copy: one row per document with its
+# product profile as lists (filters become list tests), and the tissue × route class pairs.
+MART_DERIVED: tuple[str, ...] = (
+    """CREATE TABLE doc_facts AS
+       SELECT d.*, coalesce(t.tissues, []) AS tissues, coalesce(r.route_keys, []) AS route_keys,
+              coalesce(r.rclasses, []) AS rclasses, s.doses
+       FROM documents d
+       LEFT JOIN (SELECT doc_id, list(DISTINCT tissue_source ORDER BY tissue_source) AS tissues
+                  FROM tissue_sources GROUP BY 1) t USING (doc_id)
+       LEFT JOIN (SELECT doc_id, list(DISTINCT route ORDER BY route) AS route_keys,
+                         list(DISTINCT route_class ORDER BY route_class)
+                             FILTER (WHERE route_class IS NOT NULL) AS rclasses
+                  FROM routes GROUP BY 1) r USING (doc_id)
+       LEFT JOIN (SELECT doc_id, string_agg(DISTINCT text, '; ' ORDER BY text) AS doses
+                  FROM doses GROUP BY 1) s USING (doc_id)""",
+    """CREATE TABLE profiles AS
+       SELECT DISTINCT t.doc_id, t.tissue_source, r.route_class
+       FROM tissue_sources t JOIN routes r USING (doc_id) WHERE r.route_class IS NOT NULL""",
+)
 
 # The documents and event rows that pass the shared filters; every filtered query starts here.
 FILTERED = """
 WITH fdocs AS (
-    SELECT d.* FROM documents d
+    SELECT d.* FROM doc_facts d
     WHERE ($y0::INTEGER IS NULL OR d.year >= $y0)
       AND ($y1::INTEGER IS NULL OR d.year <= $y1)
       AND (len($kinds::VARCHAR[]) = 0 OR list_contains($kinds, d.source_kind))
       AND (len($settings::VARCHAR[]) = 0 OR list_contains($settings, d.setting))
-      AND (len($tissues::VARCHAR[]) = 0 OR d.doc_id IN (
-            SELECT doc_id FROM tissue_sources WHERE list_contains($tissues, tissue_source)))
-      AND (len($rclasses::VARCHAR[]) = 0 OR d.doc_id IN (
-            SELECT doc_id FROM routes WHERE list_contains($rclasses, route_class)))
+      AND (len($tissues::VARCHAR[]) = 0 OR list_has_any(d.tissues, $tissues::VARCHAR[]))
+      AND (len($rclasses::VARCHAR[]) = 0 OR list_has_any(d.rclasses, $rclasses::VARCHAR[]))
 ),
 fevents AS (
     SELECT e.*, d.setting, d.year, d.source_kind FROM events e JOIN fdocs d USING (doc_id)
     WHERE (len($terms::VARCHAR[]) = 0 OR list_contains($terms, e.term))
       AND (len($statuses::VARCHAR[]) = 0 OR list_contains($statuses, e.status))
-)
+),
+fevent_docs AS (SELECT DISTINCT doc_id FROM fevents)
 """
 
 
-def registry_path() -> Path:
-    """The registry the dashboard shows (``$CELLVIGIL_DB``, set by ``cellvigil serve``)."""
-    return Path(os.environ.get(DB_ENV) or default_db())
-
-
-def _file_key(path: Path) -> tuple[str, int, float]:
-    stat = path.stat()
-    return (str(path), stat.st_ino, stat.st_mtime)
-
-
-@st.cache_resource(max_entries=2)
-def _connection(key: tuple[str, int, float]) -> duckdb.DuckDBPyConnection:
-    """Read-only, with the SQL sandbox's locked configuration when it is installed.
-
-    DuckDB refuses a second connection to one file with a different configuration in the same
-    process, so the dashboard and the SQL page's sandbox must open the registry alike.
-    """
-    try:
-        from registry.sql_sandbox import sandbox_connection
-    except ImportError:
-        return connect_readonly(key[0])
-    return sandbox_connection(key[0])
-
-
-def _execute(sql: str, params: dict[str, Any] | None) -> pd.DataFrame:
-    path = registry_path()
-    if not path.exists():
-        raise RegistryMissing(f"no registry at {path}")
-    cursor = _connection(_file_key(path)).cursor()
-    try:
-        return cursor.execute(sql, params or {}).df()
-    finally:
-        cursor.close()
-
-
-@st.cache_data(ttl=600, max_entries=512, show_spinner=False)
-def _cached(
-    sql: str, params: dict[str, Any] | None, file_key: tuple[str, int, float]
-) -> pd.DataFrame:
-    return _execute(sql, params)
+@st.cache_data(ttl=3600, max_entries=1024, show_spinner=False)
+def _cached(sql: str, params: dict[str, Any] | None, key: store.FileKey) -> pd.DataFrame:
+    return store.run(sql, params, MART_TABLES, MART_DERIVED)
 
 
 def _query(sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
     """Run one query through the result cache, keyed by text, parameters and registry file."""
-    return _cached(sql, params, _file_key(registry_path()))
+    return _cached(sql, params, store.file_key())
 
 
 def filter_params(f: Filters) -> dict[str, Any]:
@@ -111,8 +116,8 @@ def registry_status() -> str | None:
     if not path.exists():
         return f"No registry at `{path}` yet. Build one with {build}, then reload this page."
     try:
-        count = _execute("SELECT count(*) AS n FROM documents", None)["n"].iloc[0]
-    except duckdb.Error as exc:
+        count = _query("SELECT count(*) AS n FROM documents")["n"].iloc[0]
+    except (duckdb.Error, RegistryMissing) as exc:
         return f"The registry at `{path}` cannot be read ({exc}). Rebuild it with {build}."
     if count == 0:
         return f"The registry at `{path}` holds no documents yet. Load some with {build}."
@@ -120,11 +125,10 @@ def registry_status() -> str | None:
 
 
 def has_relation(name: str) -> bool:
-    """Whether the registry holds a table or view of that name (newer views may be missing)."""
-    found = _query("SELECT count(*) AS n FROM duckdb_views() WHERE view_name = $name "
-                   "UNION ALL SELECT count(*) FROM duckdb_tables() WHERE table_name = $name",
+    """Whether this registry provided that table or view (older registries lack newer views)."""
+    found = _query("SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = $name",
                    {"name": name})
-    return bool(found["n"].sum())
+    return bool(found["n"].iloc[0])
 
 
 def year_bounds() -> tuple[int, int] | None:
@@ -154,7 +158,7 @@ def last_build() -> pd.DataFrame:
 def fact_counts() -> pd.DataFrame:
     """How many documents carry extracted facts (zero means the NLP step has not run)."""
     return _query(
-        """SELECT (SELECT count(DISTINCT doc_id) FROM current_extractions) AS extracted,
+        """SELECT (SELECT max(n) FROM extractions) AS extracted,
                   (SELECT count(*) FROM events) AS events"""
     )
 
@@ -176,22 +180,17 @@ def event_reports_by_year(f: Filters) -> pd.DataFrame:
 # ---- product types --------------------------------------------------------------------------
 
 PRODUCTS = """,
-profile AS (
-    SELECT DISTINCT t.doc_id, t.tissue_source, r.route_class
-    FROM tissue_sources t JOIN routes r USING (doc_id)
-    WHERE t.doc_id IN (SELECT doc_id FROM fdocs) AND r.route_class IS NOT NULL
-)
+profile AS (SELECT p.* FROM profiles p SEMI JOIN fdocs USING (doc_id))
 """
 
 
 def product_heatmap(f: Filters) -> pd.DataFrame:
     """Tissue × route class: documents, documents reporting an event, and their share."""
     return _filtered(f, PRODUCTS + """
-        SELECT p.tissue_source, p.route_class, count(DISTINCT p.doc_id) AS documents,
-               count(DISTINCT p.doc_id) FILTER (WHERE p.doc_id IN (SELECT doc_id FROM fevents))
-                   AS event_documents,
+        SELECT p.tissue_source, p.route_class, count(*) AS documents,
+               count(e.doc_id) AS event_documents,
                round(100.0 * event_documents / documents, 1) AS event_pct
-        FROM profile p GROUP BY ALL ORDER BY ALL""")
+        FROM profile p LEFT JOIN fevent_docs e USING (doc_id) GROUP BY ALL ORDER BY ALL""")
 
 
 def product_cases(f: Filters, tissue: str, route_class: str) -> pd.DataFrame:
@@ -199,8 +198,7 @@ def product_cases(f: Filters, tissue: str, route_class: str) -> pd.DataFrame:
     return _filtered(f, PRODUCTS + """
         SELECT e.doc_id, d.title, d.year, e.term, e.status, e.sentence, d.url
         FROM fevents e JOIN fdocs d USING (doc_id)
-        WHERE e.doc_id IN (SELECT doc_id FROM profile
-                           WHERE tissue_source = $tissue AND route_class = $rclass)
+        WHERE list_contains(d.tissues, $tissue) AND list_contains(d.rclasses, $rclass)
         ORDER BY d.year DESC NULLS LAST, e.doc_id LIMIT 500""", tissue=tissue, rclass=route_class)
 
 
@@ -208,15 +206,12 @@ def product_cases(f: Filters, tissue: str, route_class: str) -> pd.DataFrame:
 
 def setting_summary(f: Filters) -> pd.DataFrame:
     """Per setting: documents, event reports, and the share using an intravascular route."""
-    return _filtered(f, """,
-        routed AS (SELECT doc_id, bool_or(route_class = 'intravascular') AS iv
-                   FROM routes WHERE doc_id IN (SELECT doc_id FROM fdocs) GROUP BY 1)
-        SELECT d.setting, v.rank, count(*) AS documents,
-               count(*) FILTER (WHERE d.doc_id IN (SELECT doc_id FROM fevents)) AS event_reports,
-               count(r.doc_id) AS with_route,
-               count(*) FILTER (WHERE r.iv) AS intravascular,
+    return _filtered(f, """
+        SELECT d.setting, v.rank, count(*) AS documents, count(e.doc_id) AS event_reports,
+               count(*) FILTER (WHERE len(d.rclasses) > 0) AS with_route,
+               count(*) FILTER (WHERE list_contains(d.rclasses, 'intravascular')) AS intravascular,
                round(100.0 * intravascular / nullif(with_route, 0), 1) AS intravascular_pct
-        FROM fdocs d LEFT JOIN routed r USING (doc_id)
+        FROM fdocs d LEFT JOIN fevent_docs e USING (doc_id)
         LEFT JOIN vocab_settings v ON v.key = d.setting
         GROUP BY ALL ORDER BY v.rank""")
 
@@ -228,11 +223,27 @@ def clinics_by_country(f: Filters) -> pd.DataFrame:
                            GROUP BY 1 ORDER BY clinics DESC""")
 
 
+def clinics(f: Filters) -> pd.DataFrame:
+    """Clinic businesses (``clinics`` view) with a page or a regulator action within the filters."""
+    return _filtered(f, """,
+        kept AS (SELECT list(doc_id) AS ids, list(url) FILTER (WHERE url IS NOT NULL) AS urls
+                 FROM fdocs WHERE source_kind IN ('clinic_ad', 'regulatory_action'))
+        SELECT c.business, c.domain, coalesce(c.country, 'unknown') AS country, c.pages,
+               array_to_string(c.tissues_advertised, ', ') AS tissues_advertised,
+               array_to_string(c.routes_advertised, ', ') AS routes_advertised,
+               array_to_string(c.events_present, ', ') AS events_present,
+               c.regulator_actions, c.last_action_year, c.urls[1] AS url
+        FROM clinics c, kept k
+        WHERE list_has_any(c.urls, k.urls) OR list_has_any(c.regulator_action_ids, k.ids)
+        ORDER BY c.regulator_actions DESC, c.business""")
+
+
 def regulator_actions(f: Filters) -> pd.DataFrame:
     """Regulator letters and notices, dated, with their source."""
     return _filtered(f, """
         SELECT d.doc_id, d.title, d.year, v.published, d.country, d.source, d.url
-        FROM fdocs d JOIN document_versions v USING (doc_id, version)
+        FROM fdocs d LEFT JOIN (SELECT doc_id, max(published) AS published FROM published
+                                GROUP BY 1) v USING (doc_id)
         WHERE d.source_kind = 'regulatory_action'
         ORDER BY coalesce(try_cast(left(v.published, 10) AS DATE),
                           make_date(d.year, 1, 1)) DESC NULLS LAST""")
@@ -246,12 +257,8 @@ def case_reports(f: Filters) -> pd.DataFrame:
         page AS (SELECT * FROM fevents ORDER BY year DESC NULLS LAST, doc_id, term
                  LIMIT $limit)
         SELECT e.doc_id, d.title, e.year, e.term, e.status, e.text AS event_text, e.sentence,
-               (SELECT string_agg(DISTINCT tissue_source, ', ' ORDER BY tissue_source)
-                  FROM tissue_sources t WHERE t.doc_id = e.doc_id) AS tissue,
-               (SELECT string_agg(DISTINCT route, ', ' ORDER BY route)
-                  FROM routes r WHERE r.doc_id = e.doc_id) AS route,
-               (SELECT string_agg(DISTINCT s.text, '; ' ORDER BY s.text)
-                  FROM doses s WHERE s.doc_id = e.doc_id) AS dose,
+               array_to_string(d.tissues, ', ') AS tissue,
+               array_to_string(d.route_keys, ', ') AS route, d.doses AS dose,
                e.setting, d.source, d.country,
                CASE WHEN e.doc_id LIKE 'pmid:%'
                         THEN 'https://pubmed.ncbi.nlm.nih.gov/' || substr(e.doc_id, 6) || '/'
@@ -271,29 +278,27 @@ def case_report_count(f: Filters) -> int:
 
 # Fixed SQL fragments per breakdown: the page picks one by name, users never supply SQL here.
 TRIAL_DIMENSIONS = {
-    "tissue": """SELECT coalesce(t.tissue_source, 'not stated') AS value,
-                        count(DISTINCT f.doc_id) AS trials
-                 FROM ftrials f LEFT JOIN tissue_sources t USING (doc_id) GROUP BY 1""",
-    "route_class": """SELECT coalesce(r.route_class, 'not stated') AS value,
-                             count(DISTINCT f.doc_id) AS trials
-                      FROM ftrials f LEFT JOIN routes r USING (doc_id) GROUP BY 1""",
-    "phase": """SELECT coalesce(phase, 'not stated') AS value, count(*) AS trials
-                FROM ftrials GROUP BY 1""",
-    "country": """SELECT coalesce(c.country, 'not stated') AS value,
-                         count(DISTINCT f.doc_id) AS trials
-                  FROM ftrials f
-                  LEFT JOIN (SELECT doc_id, unnest(countries) AS country FROM ftrials) c
-                  USING (doc_id) GROUP BY 1""",
-    "start_year": """SELECT CAST(start_year AS VARCHAR) AS value, count(*) AS trials
-                     FROM ftrials WHERE start_year IS NOT NULL GROUP BY 1""",
+    "tissue": """SELECT unnest(CASE WHEN len(tissues) = 0 THEN ['not stated'] ELSE tissues END)
+                 AS value FROM ftrials""",
+    "route_class": """SELECT unnest(CASE WHEN len(rclasses) = 0 THEN ['not stated']
+                                         ELSE rclasses END) AS value FROM ftrials""",
+    "phase": "SELECT coalesce(phase, 'not stated') AS value FROM ftrials",
+    "country": """SELECT unnest(CASE WHEN countries IS NULL OR len(countries) = 0
+                                     THEN ['not stated'] ELSE list_distinct(countries) END)
+                  AS value FROM ftrials""",
+    "start_year": "SELECT CAST(start_year AS VARCHAR) AS value FROM ftrials "
+                  "WHERE start_year IS NOT NULL",
 }
-TRIALS = ", ftrials AS (SELECT t.* FROM trials t WHERE t.doc_id IN (SELECT doc_id FROM fdocs))\n"
+TRIALS = """, ftrials AS (SELECT t.*, d.tissues, d.rclasses
+                          FROM trials t JOIN fdocs d USING (doc_id))\n"""
 
 
 def trials_by(f: Filters, dimension: str) -> pd.DataFrame:
     """MSC trials counted by one of ``TRIAL_DIMENSIONS`` (a trial may count under several)."""
-    body = TRIAL_DIMENSIONS[dimension]
-    return _filtered(f, TRIALS + body + " ORDER BY trials DESC, value")
+    values = TRIAL_DIMENSIONS[dimension]
+    return _filtered(f, TRIALS + f", v AS ({values})\n"
+                        "SELECT value, count(*) AS trials FROM v "
+                        "GROUP BY 1 ORDER BY trials DESC, value")
 
 
 def trial_list(f: Filters) -> pd.DataFrame:
@@ -310,7 +315,20 @@ THROMBOTIC_TERM = (r"thromb|embol|infarct|stroke|cerebrovascular|coagul|isch(a)?
 
 
 def trial_results_by_arm(f: Filters, thrombotic_only: bool) -> pd.DataFrame:
-    """Results adverse events per trial arm (from the newest record that has results)."""
+    """Results adverse events per trial arm (from the newest record that has results).
+
+    With the registry's ``trial_results_events`` view the thrombotic rows are its mapping to the
+    event vocabulary (and follow the event filter); without it, a term pattern stands in.
+    """
+    if thrombotic_only and has_relation("trial_results_events"):
+        return _filtered(f, """
+            SELECT r.nct_id, r.group_title AS arm, r.arm_role, r.term, r.event_key AS event,
+                   r.serious, r.num_affected, r.num_at_risk,
+                   round(100.0 * r.incidence, 1) AS pct_affected, t.url
+            FROM trial_results_events r JOIN trials t USING (doc_id)
+            WHERE r.doc_id IN (SELECT doc_id FROM fdocs)
+              AND (len($terms::VARCHAR[]) = 0 OR list_contains($terms, r.event_key))
+            ORDER BY r.nct_id, r.term, arm""")
     return _filtered(f, """
         SELECT t.nct_id, a.group_title AS arm, a.term, a.organ_system, a.serious,
                a.num_affected, a.num_at_risk,
@@ -319,8 +337,6 @@ def trial_results_by_arm(f: Filters, thrombotic_only: bool) -> pd.DataFrame:
         FROM trial_adverse_events a
         JOIN trials t USING (doc_id)
         WHERE a.doc_id IN (SELECT doc_id FROM fdocs)
-          AND a.version = (SELECT max(version) FROM trial_adverse_events b
-                           WHERE b.doc_id = a.doc_id)
           AND (NOT $thrombotic OR regexp_matches(lower(a.term), $pattern))
         ORDER BY t.nct_id, a.serious DESC, a.num_affected DESC NULLS LAST, arm""",
         thrombotic=thrombotic_only, pattern=THROMBOTIC_TERM)
@@ -337,18 +353,16 @@ def signals(f: Filters) -> pd.DataFrame:
     PRR with Yates χ², ROR with a 95% CI, IC with IC025 (Norén's approximation).
     """
     return _filtered(f, """,
-        base AS (SELECT doc_id, doc_id IN (SELECT doc_id FROM fevents) AS ev FROM fdocs
-                 WHERE doc_id IN (SELECT doc_id FROM tissue_sources
-                                  UNION SELECT doc_id FROM routes)),
-        expo AS (SELECT DISTINCT 'tissue source' AS dimension, tissue_source AS value, doc_id
-                 FROM tissue_sources WHERE doc_id IN (SELECT doc_id FROM base)
-                 UNION
-                 SELECT DISTINCT 'route class', route_class, doc_id
-                 FROM routes WHERE route_class IS NOT NULL AND doc_id IN (SELECT doc_id FROM base)),
+        base AS (SELECT d.tissues, d.rclasses, e.doc_id IS NOT NULL AS ev
+                 FROM fdocs d LEFT JOIN fevent_docs e USING (doc_id)
+                 WHERE len(d.tissues) > 0 OR len(d.rclasses) > 0),
+        expo AS (SELECT 'tissue source' AS dimension, unnest(tissues) AS value, ev FROM base
+                 UNION ALL
+                 SELECT 'route class', unnest(rclasses), ev FROM base),
         tot AS (SELECT count(*) AS n, count(*) FILTER (WHERE ev) AS n_ev FROM base),
-        cells AS (SELECT x.dimension, x.value, count(*) FILTER (WHERE b.ev) AS a,
-                         count(*) FILTER (WHERE NOT b.ev) AS b
-                  FROM expo x JOIN base b USING (doc_id) GROUP BY ALL),
+        cells AS (SELECT dimension, value, count(*) FILTER (WHERE ev) AS a,
+                         count(*) FILTER (WHERE NOT ev) AS b
+                  FROM expo GROUP BY ALL),
         t AS (SELECT dimension, value, a, b, n_ev - a AS c, n - n_ev - b AS d, n
               FROM cells, tot)
         SELECT dimension, value, a, b, c, d,
@@ -372,9 +386,15 @@ def signals(f: Filters) -> pd.DataFrame:
         ORDER BY dimension, ror DESC NULLS LAST, value""")
 
 
-def registry_signals() -> pd.DataFrame:
-    """The registry's own ``signals`` view (all documents), when this registry has it."""
-    return _query("SELECT * FROM signals")
+def registry_signals(f: Filters) -> pd.DataFrame:
+    """The registry's own ``signals`` view (every document; only the event filter applies)."""
+    return _query("""SELECT dimension, level, term, a, b, c, d, prr, chi2, ror, ror_lower95,
+                            ror_upper95, ic, ic025, prr_signal, ror_signal, ic_signal, small_count
+                     FROM signals
+                     WHERE CASE WHEN len($terms::VARCHAR[]) = 0 THEN term = 'any_thrombotic'
+                                ELSE list_contains($terms, term) END
+                     ORDER BY dimension, term, ror DESC NULLS LAST, level""",
+                  {"terms": list(f.terms)})
 
 
 # ---- SQL sandbox ----------------------------------------------------------------------------
@@ -397,12 +417,34 @@ FROM events WHERE term = 'pulmonary_embolism' LIMIT 100""",
 }
 
 
+class QueryRejected(Exception):
+    """The sandbox refused the query or DuckDB could not run it; the message says why."""
+
+
 def run_user_sql(sql: str, max_rows: int = 10_000) -> pd.DataFrame:
-    """Run a researcher's query through the registry's sandbox (never any other way).
+    """Run a researcher's query through the registry's sandbox, in a child process.
 
-    Raises ``ModuleNotFoundError`` while ``registry.sql_sandbox`` is not installed and the
-    sandbox's ``QueryRefused`` when it refuses the query.
+    Raises ``QueryRejected`` with the sandbox's message (naming the rule) on a refusal, and
+    ``ModuleNotFoundError`` while ``registry.sql_sandbox`` is not installed.
     """
-    from registry.sql_sandbox import run_query
+    import importlib.util
+    import subprocess
+    import sys
 
-    return run_query(registry_path(), sql, timeout_s=10, max_rows=max_rows)
+    import pyarrow as pa
+
+    if importlib.util.find_spec("registry.sql_sandbox") is None:
+        raise ModuleNotFoundError("registry.sql_sandbox")
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "dashboard.sql_worker", str(registry_path()), str(max_rows)],
+            input=sql.encode("utf-8"), capture_output=True, timeout=30, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise QueryRejected("time_limit: the query did not finish within 30 s") from exc
+    if done.returncode != 0:
+        raise QueryRejected(done.stderr.decode("utf-8", "replace").strip()[-2000:]
+                            or f"the sandbox exited with status {done.returncode}")
+    table = pa.ipc.open_stream(done.stdout).read_all()
+    df = table.to_pandas()
+    df.attrs["truncated"] = (table.schema.metadata or {}).get(b"truncated") == b"True"
+    return df

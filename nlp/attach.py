@@ -165,24 +165,21 @@ def _after_comparator(span: Span, s_start: int) -> bool:
     return bool(cues.intersection(words) or cues.intersection(pairs))
 
 
-def _has_admin(tokens: Span) -> bool:
-    admin = lexicon()["admin_words"]
-    return any(
-        t.lower_ in admin or t.lower_.startswith(("inject", "infus", "implant", "administ"))
-        for t in tokens
-    )
-
-
 def _intervention_line(span: Span, scope: DocScope) -> bool:
     """In a cell-therapy document, a short administration statement with no other agent near."""
     if not scope.cell_doc:
         return False
-    sentence = scope.sentence(span.start)
-    if not _has_admin(sentence):
+    s_start, s_end = scope.sentence_bounds(span.start)
+    if not scope.has_word(s_start, s_end, "admin_words"):
         return False
-    previous = scope.previous_sentence(span.start)
-    context = [*sentence, *(previous or [])]
-    return not any(_is_agent(t) for t in context)
+    p_start = scope.sentence_bounds(s_start - 1)[0] if s_start else s_start
+    return not scope.has_word(p_start, s_end, "agents")
+
+
+def _shouting(window: Span, span: Span) -> bool:
+    """'IT WILL BE INJECTED': in upper-case text an abbreviation like IT or IM is just a word."""
+    words = [t for t in window if t.is_alpha and not span.start <= t.i < span.end]
+    return bool(words) and all(t.is_upper and len(t) > 1 for t in words)
 
 
 def route_attaches(span: Span, rule: Rule, scope: DocScope) -> bool:
@@ -192,9 +189,10 @@ def route_attaches(span: Span, rule: Rule, scope: DocScope) -> bool:
     if _after_comparator(span, s_start):
         return False
     if rule.attach == "adjacent_admin":
-        if not _has_admin(doc[max(s_start, span.start - 2) : min(s_end, span.end + 2)]):
+        lo, hi = max(s_start, span.start - 2), min(s_end, span.end + 2)
+        if not scope.has_word(lo, hi, "admin_words") or _shouting(doc[lo:hi], span):
             return False
-    if rule.attach == "needs_admin" and not _has_admin(doc[s_start:s_end]):
+    if rule.attach == "needs_admin" and not scope.has_word(s_start, s_end, "admin_words"):
         return False
     if (rule.needs_cell or rule.attach == "needs_admin") and not scope.cell_in_sentence(span):
         return False

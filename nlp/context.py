@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from cellvigil.vocabulary import keys
-from nlp.events import SPANS_KEY, RuleError, check_pattern, read_rule_lines
+from nlp.events import SPANS_KEY, RuleError, build_matchers, check_pattern, read_rule_lines
+from nlp.fast_matching import Window, sentence_starts, sentence_window
+from nlp.scope import doc_text
 from nlp.sections import find_sections
 
 CONTEXT_RULES_FILE = "nlp/context_rules.jsonl"
@@ -41,6 +42,7 @@ TITLE_MAX_CHARS = 400
 # When cues of several kinds reach a mention: negation, then history/indication, then
 # hedging; evidence of occurrence ("developed", "was observed") only when nothing else applies.
 CATEGORY_PRIORITY = ("absent", "excluded", "possible", "present")
+ELIGIBILITY_CUE = "section: eligibility"
 
 if not Span.has_extension("status"):
     Span.set_extension("status", default=None)
@@ -146,52 +148,51 @@ class ContextAssigner:
         self.use_sections = use_sections
         self.promote_indications = promote_indications
         self.rules = {rule.id: rule for rule in load_context_rules(rules_file)}
-        self.matcher = Matcher(nlp.vocab)
-        self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
-        for rule in self.rules.values():
-            if isinstance(rule.pattern, str):
-                self.phrases.add(rule.id, [nlp.make_doc(rule.pattern)])
-            else:
-                try:
-                    self.matcher.add(rule.id, [rule.pattern])
-                except ValueError as exc:
-                    raise RuleError(f"{rules_file} rule {rule.id!r}: {exc}") from exc
+        self.matcher, self.phrases = build_matchers(nlp, self.rules.values(), rules_file)
 
     def __call__(self, doc: Doc) -> Doc:
         spans = list(doc.spans.get(self.spans_key, []))
         if not spans:
             return doc
-        cues = self.find_cues(doc, spans)
+        starts = sentence_starts(doc)
+        sentences = {span.start: sentence_window(starts, len(doc), span.start) for span in spans}
+        regions = sorted(set(sentences.values()))  # cues only count inside a mention's sentence
+        cues = self.find_cues(doc, spans, regions)
         every = frozenset(keys("statuses"))
-        stops = {t.i: every for t in doc if "\n" in t.text}
+        stops = {t.i: every for s, e in regions for t in doc[s:e] if "\n" in t.text}
         for cue in cues:
             if cue.rule.direction == "terminate":
                 stops[cue.start] = stops.get(cue.start, frozenset()) | (cue.rule.only or every)
         modifiers = [c for c in cues if c.rule.direction not in CONTROL_CATEGORIES]
         plain = [c for c in modifiers if not c.rule.contrast]
         contrasts = [c for c in modifiers if c.rule.contrast]
-        sections = find_sections(doc.text) if self.use_sections else None
-        title_end = title_end_char(doc.text)
+        text = doc_text(doc)  # cached: spaCy rebuilds doc.text from every token
+        sections = find_sections(text) if self.use_sections else None
+        title_end = title_end_char(text)
         for span in spans:
             section = sections.kind_at(span.start_char) if sections else "body"
             if span.start_char < title_end:
                 section = "title"
-            status, cue = self.assign(doc, span, plain, stops, section)
+            sentence = sentences[span.start]
+            status, cue = self.assign(doc, span, sentence, plain, stops, section)
             span._.status = status
             span._.status_cue = cue
-            also = self.deciding_cue(doc, span, contrasts, stops) if contrasts else None
+            also = self.deciding_cue(span, sentence, contrasts, stops) if contrasts else None
             if also is not None and also.rule.category != status and section != "eligibility":
                 span._.status_also = also.rule.category
         if self.promote_indications:
             promote_indication_mentions(spans)
         return doc
 
-    def find_cues(self, doc: Doc, spans: list[Span]) -> list[Cue]:
-        """Cues outside event spans. A cue inside a longer cue is dropped ("prior" in "prior
-        studies", "no" in the pseudo-trigger "no significant difference"); cues that only
-        partly overlap ("a risk" / "risk of") are both kept."""
-        matches = [*(self.matcher(doc) if len(self.matcher) else []), *self.phrases(doc)]
-        raw = [Cue(s, e, self.rules[doc.vocab.strings[k]]) for k, s, e in matches]
+    def find_cues(self, doc: Doc, spans: list[Span], regions: list[Window]) -> list[Cue]:
+        """Cues outside event spans, inside the given sentences. A cue inside a longer cue is
+        dropped ("prior" in "prior studies", "no" in the pseudo-trigger "no significant
+        difference"); cues that only partly overlap ("a risk" / "risk of") are both kept."""
+        matches = self.matcher(doc, regions)
+        for start, end in regions:
+            found = self.phrases(doc[start:end], as_spans=True)
+            matches.extend((s.label_, s.start, s.end) for s in found)
+        raw = [Cue(s, e, self.rules[k]) for k, s, e in matches]
         in_events = {i for span in spans for i in range(span.start, span.end)}
         raw = [c for c in raw if in_events.isdisjoint(range(c.start, c.end))]
         raw.sort(key=lambda c: (-c.size, c.start))
@@ -204,17 +205,23 @@ class ContextAssigner:
         return sorted(cues, key=lambda c: c.start)
 
     def assign(
-        self, doc: Doc, span: Span, cues: list[Cue], stops: dict[int, frozenset[str]], section: str
+        self,
+        doc: Doc,
+        span: Span,
+        sentence: Window,
+        cues: list[Cue],
+        stops: dict[int, frozenset[str]],
+        section: str,
     ) -> tuple[str, str | None]:
         """Status of one span: eligibility section, then the nearest cue of the first
         category in ``CATEGORY_PRIORITY`` that reaches it, then the section default."""
         if section == "eligibility":
-            return "excluded", "section: eligibility"
+            return "excluded", ELIGIBILITY_CUE
         if section == "title":  # a title names a topic; findings are read from the text
             cues = [c for c in cues if c.rule.category != "present"]
-        cue = self.deciding_cue(doc, span, [c for c in cues if not c.rule.weak], stops)
+        cue = self.deciding_cue(span, sentence, [c for c in cues if not c.rule.weak], stops)
         if cue is None:
-            cue = self.deciding_cue(doc, span, [c for c in cues if c.rule.weak], stops)
+            cue = self.deciding_cue(span, sentence, [c for c in cues if c.rule.weak], stops)
         if cue is not None:
             return cue.rule.category, cue.describe(doc)
         if section in ("background", "objective", "title"):
@@ -224,13 +231,12 @@ class ContextAssigner:
         return self.default_status, None
 
     def deciding_cue(
-        self, doc: Doc, span: Span, cues: list[Cue], stops: dict[int, frozenset[str]]
+        self, span: Span, sentence: Window, cues: list[Cue], stops: dict[int, frozenset[str]]
     ) -> Cue | None:
         """The nearest in-sentence cue reaching the span, of the highest-priority category."""
-        sent = span.sent if doc.has_annotation("SENT_START") else doc[:]
         hits: list[tuple[int, Cue]] = []
         for cue in cues:
-            if cue.start >= sent.start and cue.end <= sent.end:
+            if cue.start >= sentence[0] and cue.end <= sentence[1]:
                 gap = self.distance(cue, span, stops)
                 if gap is not None:
                     hits.append((gap, cue))
@@ -269,7 +275,9 @@ def title_end_char(text: str) -> int:
 def promote_indication_mentions(spans: list[Span]) -> None:
     """Once a term is the document's indication or history (excluded) and never reported as
     observed, its uncued or merely possible mentions are about that same condition too."""
-    excluded = {s.label_ for s in spans if s._.status == "excluded"}
+    excluded = {
+        s.label_ for s in spans if s._.status == "excluded" and s._.status_cue != ELIGIBILITY_CUE
+    }
     observed = {s.label_ for s in spans if s._.status == "present" and s._.status_cue}
     indications = excluded - observed
     for span in spans:

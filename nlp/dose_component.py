@@ -7,6 +7,8 @@ import logging
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from nlp.scope import doc_text
+
 log = logging.getLogger(__name__)
 
 USER_DATA_KEY = "cv_doses"
@@ -31,7 +33,7 @@ class DoseFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         try:
-            doses = self.find(doc.text) if self.find else []
+            doses = self.find(doc_text(doc)) if self.find else []
         except Exception as exc:  # one bad text must not stop a batch; say so on the doc
             log.warning("find_doses failed: %r", exc)
             doc.user_data[ERROR_KEY] = f"dose finder failed: {exc!r}"

@@ -1,5 +1,4 @@
-"""Reads one written cell-count expression ("1 × 10^6", "1x10(6)", "2 × 106", "1.5E7", "2 million")
-as a float, so the dose scanner can stay about context and never about notation."""
+"""Reads one written cell count ("2 × 106", "1.5E7"), so dose rules stay about context."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Finds the cell doses a text states (not drug doses, volumes or concentrations), so the registry
-can compare thrombotic events against how many cells, and per kilogram or not, were given."""
+"""Finds the cell doses a text states, to set thrombotic events against the cells given."""
 
 from __future__ import annotations
 
@@ -18,10 +17,10 @@ MAX_BRIDGE = 6  # words between a number and its cell noun ("100 million allogen
 
 _CELL_NOUN = re.compile(  # the counted noun: "cells", "MSCs", "ADSCs", "SVF", "células"
     r"^(?:\w+-)?(?i:cel{1,3}s?|c[ée]lulas?|cellules?|zellen|progenitors?)$"
-    r"|^[\w-]*(?:MSC|SC|MNC|SVF|TNC)s?$",
+    r"|^[\w-]*(?:MSC|SC|MNC|SVF|TNC)(?:s|'s|’s)?$",
 )
 _CONNECTOR = re.compile(
-    r"\s{0,3}(?:[-–—‐‑~]|to|and|or|and/or|vs\.?|versus|,|,\s{0,3}(?:and|or))\s{0,3}"
+    r"\s{0,3}(?:[-–—‐‑~±]|\+/-|to|and|or|and/or|vs\.?|versus|,|,\s{0,3}(?:and|or))\s{0,3}"
 )
 _TOKEN = re.compile(r"\s{0,6}([^\W\d_][\w'’+-]{0,40}|\S)")
 # Function words end the noun phrase after a number without deciding anything.
@@ -63,9 +62,14 @@ _BODY_WEIGHT = (
 )
 _PER_KG = re.compile(
     r"\s{0,2}[·⋅.]?\s{0,2}kg\s?\^?(?:[-−–]1|⁻¹)"
-    r"|\s{0,3}(?:/|per|a|each|·)\s{0,3}(?:kg|kilo(?:gram(?:me)?)?s?)(?:bw)?\b"
+    r"|\s{0,3}(?:/|per|a|each|·)\s{0,3}(?:1\s{0,2})?(?:kg|kilo(?:gram(?:me)?)?s?)(?:bw)?\b"
     rf"(?:\s{{0,2}}\(\s{{0,2}}{_BODY_WEIGHT}\s{{0,2}}\)|\s{{1,2}}{_BODY_WEIGHT})?",
     re.IGNORECASE,
+)
+# "8.7 × 10^6/person", "10^8 cells per infusion": a dose unit other than body weight
+_PER_DOSE = re.compile(
+    r"(?i)\s{0,3}(?:/|per|each)\s{0,3}(?:person|patient|subject|participant|infusion|injection"
+    r"|dose|administration|application|eye|knee|joint|disc|site|lesion|session|treatment|vial|bag)s?\b"
 )
 # "4x10^7/40 mL", "0.5x10^8 cells/5mL": an amount packed in a stated volume is a dose
 _IN_VOLUME = re.compile(
@@ -89,8 +93,11 @@ _LEFT_CELL = re.compile(
 )
 _LEFT_DOSE = re.compile(r"(?i)\b(?:dose[sd]?|dosage|dosing)\b[^.;\n\d]{0,30}$")
 _LEFT_BLOCK = re.compile(  # money, seeding densities, yields, "1 in 10,000 cells"
-    r"(?i)(?:[$€£¥]|\b(?:USD|EUR|US\$|density|densities|seeded|plated|yields?|yielded|harvested"
-    r"|obtained|isolated|recovered|found|counted)\b[^.;\n\d]{0,25}"
+    r"(?i)(?:[$€£¥]|\b(?:USD|EUR|US\$|density|densities|seeded|plated)\b[^.;\n\d]{0,25}"
+    r"|\b(?:yield(?:ed|s)?|harvested|obtained|isolated|recovered|found|counted|reached"
+    r"|(?:expanded|grown)(?:\s+in\s+vitro|\s+ex\s+vivo)?\s+(?:up\s+)?to)"
+    r"(?:\s+(?:a\s+total\s+of|an?\s+(?:average|mean|median)\s+of|approximately|about|over"
+    r"|more\s+than|up\s+to|>|≥))?"
     r"|\b(?:1|one)\s+(?:in|out\s+of)|\b(?:per|every))\s{0,2}$"
 )
 _LEFT_FOREIGN = re.compile(
@@ -99,6 +106,10 @@ _LEFT_FOREIGN = re.compile(
 )
 _RANGE_AFTER = re.compile(
     r"(?i)\s{0,2}[(\[,;]?\s{0,2}(?:range|ranging\s+from|IQR)\s{0,2}[:,=]?\s{0,2}"
+)
+_LIST_BLOCK = re.compile(  # a number after these is a day, a count or a label, not a dose
+    r"(?i)\b(?:days?|weeks?|months?|years?|visits?|hours?|aged?|grades?|n|cohorts?|groups?|arms?"
+    r"|panels?|phases?|tables?|fig(?:ure)?s?|refs?|no)\.?\s{0,2}[=:]?\s{0,2}$"
 )
 _SENT_BREAK = re.compile(r"[.!?;]\s+(?=[A-Z(])|\n")
 _CELL_FREE = re.compile(
@@ -138,26 +149,28 @@ def _groups(text: str) -> list[_Group]:
     return groups
 
 
-def _share_factor(group: _Group) -> list[Atom]:
-    """A range or or/and-list shares its written multiplier: "1–2 × 10^6" = 1e6 and 2e6.
+def _share_factor(text: str, group: _Group) -> list[Atom]:
+    """A range or list shares its written multiplier: "1–2 × 10^6" = 1e6 and 2e6.
 
-    A bare comma passes the multiplier on only inside such a list ("2, 4, or 6 million"), never
-    alone ("on day 7, 1 × 10^6 cells" is not 7e6).
+    A bare comma passes it on inside an and/or list ("2, 4, or 6 million") or along rising
+    numbers ("2, 5, 10 × 10^6/kg"), never after a day, year or count ("on day 7, 1 × 10^6").
     """
     atoms = list(group.atoms)
     factor: Atom | None = None
     chained = False
+    listed = not _LIST_BLOCK.search(text, max(0, atoms[0].start - 20), atoms[0].start)
     for i in range(len(atoms) - 1, -1, -1):
         a = atoms[i]
         if a.has_factor:
             factor, chained = a, False
             continue
-        if i == len(atoms) - 1:
+        if i == len(atoms) - 1 or factor is None or a.lost_bare:
+            factor = None
             continue
-        connector = group.connectors[i]
-        if connector != ",":
+        if group.connectors[i] != ",":
             chained = True
-        if factor is None or a.lost_bare or not chained:
+        right = atoms[i + 1].value / factor.factor  # the next number as written
+        if not (chained or (listed and a.value < right)):
             factor = None
             continue
         atoms[i] = Atom(a.start, a.end, a.value * factor.factor, True, True, factor.factor, False)
@@ -185,7 +198,7 @@ class _Unit:
     blocked: bool  # a drug unit, a volume, a concentration, or another kind of cell
 
 
-def _read_unit(text: str, pos: int) -> _Unit:
+def _read_unit(text: str, pos: int, max_bridge: int = MAX_BRIDGE) -> _Unit:
     limit = min(len(text), pos + WINDOW)
     per_kg = _PER_KG.match(text, pos, limit)
     if per_kg:
@@ -194,7 +207,7 @@ def _read_unit(text: str, pos: int) -> _Unit:
         return _Unit(pos, False, False, True)
     words = 0
     cur = pos
-    while words <= MAX_BRIDGE:
+    while words <= max_bridge:
         tok = _TOKEN.match(text, cur, limit)
         if tok is None:
             break
@@ -214,7 +227,7 @@ def _read_unit(text: str, pos: int) -> _Unit:
         if word.lower() in ("of", "de", "des", "del", "total", "viable", "live"):
             cur = tok.end()
             continue
-        if not word[0].isalpha() and word not in "®™'\"“”(":
+        if not word[0].isalpha() and word not in "®™'\"“”(+":
             break
         if word.lower() in _OTHER_NOUNS:
             return _Unit(pos, False, False, True)
@@ -235,7 +248,8 @@ def _accept(text: str, group: _Group, unit: _Unit) -> bool:
     if unit.cell:
         return True
     strong = any(a.strong for a in group.atoms)
-    if unit.per_kg or _IN_VOLUME.match(text, last.end, last.end + 40):
+    if (unit.per_kg or _IN_VOLUME.match(text, last.end, last.end + 40)
+            or _PER_DOSE.match(text, last.end, last.end + 40)):
         return (strong or last.value >= 1e4) and bool(
             _CELL_TERM.search(_sentence(text, first.start, unit.end))
         )
@@ -261,10 +275,11 @@ def find_doses(text: str) -> list[dict]:
     seen: set[tuple[float, bool]] = set()
     prev: _Unit | None = None  # the unit of the last dose, for "(range, 0.4–9 × 10^6)"
     for group in _groups(text):
-        atoms = _share_factor(group)
+        atoms = _share_factor(text, group)
         if not any(a.has_factor or a.value >= MIN_DOSE or a.lost_bare for a in atoms):
             continue
-        unit = _read_unit(text, atoms[-1].end)
+        strong = any(a.strong for a in group.atoms)
+        unit = _read_unit(text, atoms[-1].end, MAX_BRIDGE if strong else 2)
         if not _accept(text, group, unit):
             if not (prev and not unit.blocked and not unit.cell and atoms[0].has_factor
                     and _RANGE_AFTER.fullmatch(text, prev.end, atoms[0].start)):
@@ -272,6 +287,8 @@ def find_doses(text: str) -> list[dict]:
             unit = _Unit(atoms[-1].end, False, prev.per_kg, False)
         prev = unit
         for n, atom in enumerate(atoms):
+            if n and group.connectors[n - 1] in ("±", "+/-"):
+                continue  # "2.0 × 10^6 ± 0.5 × 10^6": a spread, not a dose
             cells = atom.value
             if atom.lost_bare and not atom.has_factor:
                 if len(atoms) > 1 or not (unit.cell or unit.per_kg):

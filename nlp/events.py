@@ -9,11 +9,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from spacy.attrs import ORTH
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from cellvigil.vocabulary import keys
+from nlp.fast_matching import AnchoredMatcher, sentence_starts, sentence_window
 
 EVENT_RULES_FILE = "nlp/event_patterns.jsonl"
 SPANS_KEY = "event"
@@ -119,25 +122,19 @@ class EventMatcher:
         self.spans_key = spans_key
         self.abbreviations = abbreviations
         self.rules = {rule.id: rule for rule in load_event_rules(rules_file)}
-        self.matcher = Matcher(nlp.vocab)
-        self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
-        for rule in self.rules.values():
-            if isinstance(rule.pattern, str):
-                self.phrases.add(rule.id, [nlp.make_doc(rule.pattern)])
-            else:
-                try:
-                    self.matcher.add(rule.id, [rule.pattern])
-                except ValueError as exc:
-                    raise RuleError(f"{rules_file} rule {rule.id!r}: {exc}") from exc
+        self.matcher, self.phrases = build_matchers(nlp, self.rules.values(), rules_file)
 
     def __call__(self, doc: Doc) -> Doc:
-        matches = [*(self.matcher(doc) if len(self.matcher) else []), *self.phrases(doc)]
-        candidates = [
-            Candidate(start, end, self.rules[doc.vocab.strings[key]], doc.vocab.strings[key])
-            for key, start, end in matches
+        strings = doc.vocab.strings
+        matches = [
+            *self.matcher(doc),
+            *((strings[key], start, end) for key, start, end in self.phrases(doc)),
         ]
+        candidates = [Candidate(start, end, self.rules[key], key) for key, start, end in matches]
         unguarded = {c.rule.label for c in candidates if not c.rule.guard}
-        candidates = [c for c in candidates if self._guard_ok(doc, c, unguarded)]
+        if any(c.rule.guard and c.rule.label not in unguarded for c in candidates):
+            starts = sentence_starts(doc)
+            candidates = [c for c in candidates if self._guard_ok(doc, c, unguarded, starts)]
         if self.abbreviations:
             found, definitions = defined_abbreviations(doc, candidates)
             candidates = [c for c in candidates if c.start not in definitions] + found
@@ -150,19 +147,37 @@ class EventMatcher:
         return doc
 
     @staticmethod
-    def _guard_ok(doc: Doc, cand: Candidate, unguarded_labels: set[str]) -> bool:
+    def _guard_ok(doc: Doc, cand: Candidate, unguarded_labels: set[str], starts: list[int]) -> bool:
         """An ambiguous abbreviation needs its long form in the doc or a clinical word nearby."""
         if not cand.rule.guard or cand.rule.label in unguarded_labels:
             return True
-        window = sentence_of(doc, cand.start, cand.end).text.lower()
+        first, end = sentence_window(starts, len(doc), cand.start)
+        window = doc[first:end].text.lower()
         return any(word in window for word in cand.rule.guard)
+
+
+def build_matchers(
+    nlp: Language, rules: Any, rules_file: str
+) -> tuple[AnchoredMatcher, PhraseMatcher]:
+    """Phrase rules go to a PhraseMatcher; token rules to a matcher that only runs near
+    their anchor words. Shared with ``cv_context``."""
+    matcher = AnchoredMatcher(nlp.vocab)
+    phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+    for rule in rules:
+        if isinstance(rule.pattern, str):
+            phrases.add(rule.id, [nlp.make_doc(rule.pattern)])
+            continue
+        try:
+            matcher.add(rule.id, rule.pattern)
+        except ValueError as exc:
+            raise RuleError(f"{rules_file} rule {rule.id!r}: {exc}") from exc
+    return matcher, phrases
 
 
 def sentence_of(doc: Doc, start: int, end: int) -> Span:
     """The sentence holding tokens ``start:end`` (the whole doc if no sentences are set)."""
-    if doc.has_annotation("SENT_START"):
-        return doc[start:end].sent
-    return doc[:]
+    first, last = sentence_window(sentence_starts(doc), len(doc), start)
+    return doc[first:last]
 
 
 def longest_first(candidates: list[Candidate]) -> list[Candidate]:
@@ -204,7 +219,12 @@ def defined_abbreviations(
                 defined.setdefault(abbreviation, cand.rule)
                 definitions.add(cand.end + 1)
     found: list[Candidate] = []
-    for token in doc:
+    if not defined:
+        return found, definitions
+    strings = doc.vocab.strings
+    forms = [strings[form] for a in defined for form in (a, a + "s")]  # hashes; nothing added
+    for i in np.flatnonzero(np.isin(doc.to_array(ORTH), forms)).tolist():
+        token = doc[i]
         rule = defined.get(token.text) or defined.get(token.text.removesuffix("s"))
         if rule is None or token.i in definitions:
             continue
@@ -261,11 +281,13 @@ def event_facts(doc: Doc, spans_key: str = SPANS_KEY) -> list[dict[str, Any]]:
             if held is None or (cue_of(span) and not cue_of(held)):
                 best[(span.label_, status)] = span
     strong = {term for term, status in best if status in ("present", "excluded")}
+    starts = sentence_starts(doc) if best else [0]
     facts = []
     for (term, status), span in best.items():
         if status == "possible" and term in strong:
             continue
-        sentence = sentence_of(doc, span.start, span.end)
+        first, last = sentence_window(starts, len(doc), span.start)
+        sentence = doc[first:last]
         facts.append(
             {
                 "term": term,

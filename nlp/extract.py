@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Iterable, Iterator
 from functools import cache
+from importlib import resources
 from typing import Any
 
 from spacy.language import Language
 
 log = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = "cv-nlp-0.1.0"
+CODE_VERSION = "0.1.0"
+
+
+def _rules_digest() -> str:
+    """Short hash of every rule file, so a rule change is a new extractor version."""
+    root = resources.files("cellvigil.data")
+    digest = hashlib.sha256()
+    files = [
+        root.joinpath("products.csv"),
+        *sorted(root.joinpath("nlp").iterdir(), key=lambda f: f.name),
+    ]
+    for item in files:
+        if item.is_file():
+            digest.update(item.name.encode())
+            digest.update(item.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+EXTRACTOR_VERSION = f"cv-nlp-{CODE_VERSION}+rules.{_rules_digest()}"
 MAX_CHARS = 100_000  # longer texts are truncated (with a "warning"): memory stays flat
 SEPARATOR = "\n\n"
 
@@ -99,6 +119,13 @@ def finish(doc: Any, out: dict[str, Any], record: dict[str, Any]) -> dict[str, A
     return out
 
 
+def remember_text(doc: Any, text: str) -> Any:
+    """See :func:`nlp.scope.remember_text` (imported lazily with the pipeline)."""
+    from nlp.scope import remember_text as remember
+
+    return remember(doc, text)
+
+
 def _failure_handler(name: str, proc: Any, docs: list[Any], exc: Exception) -> None:
     """Log a component failure; the doc is dropped by spaCy and reported as an error line."""
     log.warning("component %s failed: %r", name, exc)
@@ -112,12 +139,21 @@ def extract_records(
     nlp.set_error_handler(_failure_handler)
     pending: dict[int, tuple[dict[str, Any], Any]] = {}
 
-    def feed() -> Iterator[tuple[str, int]]:
+    def feed() -> Iterator[tuple[Any, int]]:
         for i, record in enumerate(records):
             text, out = prepare(record)
             pending[i] = (out, record)
-            if text is not None:
+            if text is None:
+                continue
+            if n_process > 1:
                 yield text, i
+                continue
+            try:  # one process: hand over a Doc that knows its text
+                doc = remember_text(nlp.make_doc(text), text)
+            except Exception as exc:  # the tokenizer choked: report, keep going
+                out["error"] = f"tokenizer failed: {exc!r}"
+                continue
+            yield doc, i
 
     next_out = 0
     for doc, i in nlp.pipe(feed(), as_tuples=True, n_process=n_process, batch_size=batch_size):

@@ -11,8 +11,9 @@ from spacy.tokens import Doc, Span
 
 from cellvigil.vocabulary import keys, route_class
 from nlp.dose_component import USER_DATA_KEY as DOSES_KEY
+from nlp.products import implied_facts
 from nlp.rules import load_rules
-from nlp.scope import DocScope, eligibility_ranges
+from nlp.scope import DocScope
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ def mention(field: str, span: Span, scope: DocScope) -> dict[str, Any]:
         "field": field,
         "key": span.label_,
         "text": span.text,
-        "sentence": scope.sentence(span.start).text.strip(),
+        "sentence": scope.sentence_text(span.start).strip(),
         "start": span.start_char,
         "end": span.end_char,
     }
@@ -92,28 +93,34 @@ def donor_spans(spans: list[Span], scope: DocScope) -> list[Span]:
     return kept
 
 
-def is_cell_free(doc: Doc, title_end: int) -> bool:
+def is_cell_free(doc: Doc, title: str) -> bool:
     """The product is exosomes/EVs/secretome: the title says so, or cell-free words dominate."""
-    if _CELL_FREE_TITLE.search(doc.text[:title_end]):
+    if _CELL_FREE_TITLE.search(title):
         return True
     anchors = doc.spans.get("cell", [])
     free = sum(1 for sp in anchors if sp.label_ == "cell_free")
     return free >= 3 and free * 2 >= len(anchors) - free
 
 
-def dose_facts(doc: Doc, title_end: int) -> list[dict[str, Any]]:
+def dose_facts(doc: Doc, scope: DocScope, title_end: int) -> list[dict[str, Any]]:
     """Doses from ``cv_doses``, minus eligibility lists; none at all for cell-free products."""
     doses = doc.user_data.get(DOSES_KEY, [])
-    if not doses or is_cell_free(doc, title_end):
+    if not doses or is_cell_free(doc, scope.text[:title_end]):
         return []
-    blocked = eligibility_ranges(doc.text)
+    blocked = scope.eligibility
     return [d for d in doses if not any(a <= d["start"] < b for a, b in blocked)]
 
 
-def doc_facts(doc: Doc, title_end: int = 0) -> dict[str, Any]:
-    """The spec's fields (without id and setting) plus ``mentions`` for one processed Doc."""
+def doc_facts(doc: Doc, title_end: int = 0, products_imply: bool = False) -> dict[str, Any]:
+    """The spec's fields (without id and setting) plus ``mentions`` for one processed Doc.
+
+    ``products_imply`` adds the tissue/donor that ``data/products.csv`` gives for named products
+    when the text states none (off by default: the gold labels only what the text says).
+    """
     scope = DocScope(doc)
-    tissue = list(doc.spans.get("tissue", []))
+    tissue_all = list(doc.spans.get("tissue", []))
+    stated = set(tissue_keys(tissue_all))  # mentions of a dropped key are no evidence
+    tissue = [sp for sp in tissue_all if sp.label_ in stated]
     donors = donor_spans(list(doc.spans.get("donor", [])), scope)
     routes = route_spans(list(doc.spans.get("route", [])))
     products = list(doc.spans.get("product", []))
@@ -128,11 +135,17 @@ def doc_facts(doc: Doc, title_end: int = 0) -> dict[str, Any]:
         )
         for sp in sps
     ]
+    tissue_found, donor_found = tissue_keys(tissue), ordered_keys(donors)
+    if products_imply and products:
+        implied = implied_facts(ordered_keys(products))
+        if tissue_found in ([], ["unspecified_msc"]) and implied["tissue_sources"]:
+            tissue_found = implied["tissue_sources"]
+        donor_found = donor_found or implied["donor"]
     return {
-        "tissue_sources": tissue_keys(tissue),
-        "donor": ordered_keys(donors),
+        "tissue_sources": tissue_found,
+        "donor": donor_found,
         "routes": ordered_keys(routes),
-        "doses": dose_facts(doc, title_end),
+        "doses": dose_facts(doc, scope, title_end),
         "events": events(doc) if events else [],
         "products": ordered_keys(products),
         "mentions": sorted(mentions, key=lambda m: m["start"]),

@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span
 from cellvigil.vocabulary import keys
 from nlp.attach import route_attaches
 from nlp.rules import Rule, RuleError, load_products, load_rules
-from nlp.scope import DocScope
+from nlp.scope import DocScope, doc_text
 
 BLOCK_LABEL = "none"  # a rule that out-matches a false friend ("bone marrow transplant")
 
@@ -48,8 +48,12 @@ class RuleMatcher:
             for matcher in self.active
             for key, start, end in matcher(doc)
         ]
+        text = doc_text(doc) if self.regexes else ""
+        lowered = text.lower()
         for rule in self.regexes:  # text regexes: one C-level scan, no per-token Python work
-            for m in rule.compiled.finditer(doc.text):
+            if rule.requires and not any(word in lowered for word in rule.requires):
+                continue
+            for m in rule.compiled.finditer(text):
                 span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
                 if span is not None and len(span):
                     found.append((span.start, span.end, rule))
@@ -84,8 +88,8 @@ class MentionComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        scope = DocScope(doc) if self.gate else None
         matches = self.matcher(doc)
+        scope = DocScope(doc) if self.gate and matches else None
         if scope is not None:
             scope.matched_tokens = {i for start, end, _ in matches for i in range(start, end)}
         for start, end, rule in matches:

@@ -23,7 +23,8 @@ class RuleError(ValueError):
 @dataclass(frozen=True)
 class Rule:
     """One matcher rule: a phrase (str), a spaCy token pattern (list of dicts) or a text regex
-    (``{"regex": ...}``, compiled into ``compiled``; case-insensitive unless case_sensitive)."""
+    (``{"regex": ..., "requires": [words]}``, compiled into ``compiled``; case-insensitive unless
+    case_sensitive; skipped unless one of the lower-case ``requires`` words is in the text)."""
 
     id: str
     label: str
@@ -32,6 +33,7 @@ class Rule:
     needs_cell: bool = False
     attach: str = ""
     compiled: re.Pattern[str] | None = field(default=None, compare=False)
+    requires: tuple[str, ...] = ()
 
 
 def read_data_text(name: str) -> str:
@@ -70,12 +72,19 @@ def load_rules(filename: str, labels: frozenset[str]) -> tuple[Rule, ...]:
             label = raw.get("label")
             raise RuleError(f"{where}: unknown label {label!r}; expected {sorted(labels)}")
         pattern = raw.get("pattern")
-        valid = (isinstance(pattern, str) and pattern.strip()) or (
-            isinstance(pattern, list) and pattern and all(isinstance(t, dict) for t in pattern)
-        ) or (isinstance(pattern, dict) and set(pattern) == {"regex"})
+        valid = (
+            (isinstance(pattern, str) and pattern.strip())
+            or (isinstance(pattern, list) and pattern and all(isinstance(t, dict) for t in pattern))
+            or (
+                isinstance(pattern, dict)
+                and "regex" in pattern
+                and set(pattern) <= {"regex", "requires"}
+            )
+        )
         if not valid:
-            raise RuleError(f"{where}: 'pattern' must be a phrase, a list of token dicts "
-                            "or {\"regex\": ...}")
+            raise RuleError(
+                f"{where}: 'pattern' must be a phrase, a list of token dicts or {{\"regex\": ...}}"
+            )
         compiled = None
         if isinstance(pattern, dict):
             flags = 0 if raw.get("case_sensitive") else re.IGNORECASE
@@ -92,6 +101,7 @@ def load_rules(filename: str, labels: frozenset[str]) -> tuple[Rule, ...]:
                 needs_cell=bool(raw.get("needs_cell", False)),
                 attach=str(raw.get("attach", "")),
                 compiled=compiled,
+                requires=tuple(pattern.get("requires", ())) if isinstance(pattern, dict) else (),
             )
         )
     if not rules:

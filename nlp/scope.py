@@ -3,16 +3,63 @@
 from __future__ import annotations
 
 import re
+import weakref
+from bisect import bisect_right
 from functools import cache
+from typing import Any
 
 import numpy as np
-from spacy.attrs import SENT_START
+from spacy.attrs import LOWER, SENT_START
+from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 
 from nlp.rules import load_lexicon
 
 LEXICON_FILE = "attachment.json"
 CELL_KEYS = ("cell", "product", "tissue")
+# Per-Doc values that never change once sentences are set, kept while the Doc lives.
+_PER_DOC: dict[int, tuple[weakref.ref, dict[str, Any]]] = {}
+
+
+def _memo(doc: Doc) -> dict[str, Any]:
+    key = id(doc)
+    hit = _PER_DOC.get(key)
+    if hit is not None and hit[0]() is doc:
+        return hit[1]
+    memo: dict[str, Any] = {}
+    _PER_DOC[key] = (weakref.ref(doc, lambda _ref, key=key: _PER_DOC.pop(key, None)), memo)
+    return memo
+
+
+def remember_text(doc: Doc, text: str) -> Doc:
+    """Prime :func:`doc_text` with the string the Doc was made from (saves one token walk)."""
+    _memo(doc)["text"] = text
+    return doc
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, computed once per Doc (spaCy rebuilds it from every token on each call)."""
+    memo = _memo(doc)
+    if "text" not in memo:
+        memo["text"] = doc.text
+    return memo["text"]
+
+
+def _doc_base(doc: Doc) -> dict[str, Any]:
+    """Sentence starts/ends, LOWER ids and eligibility ranges: computed once per Doc."""
+    memo = _memo(doc)
+    if "sent_starts" not in memo:
+        n = len(doc)
+        # to_array, not doc.has_annotation: the latter walks every token in Python.
+        flags = doc.to_array([SENT_START]).astype("int64") if n else np.zeros(0, dtype="int64")
+        starts = np.flatnonzero(flags == 1)
+        if not len(starts) or starts[0] != 0:
+            starts = np.concatenate([[0], starts]).astype("int64")
+        memo["sent_starts"] = starts.tolist()
+        memo["sent_ends"] = np.append(starts[1:], n).tolist()
+        memo["lower_ids"] = doc.to_array([LOWER]).tolist() if n else []
+        memo["eligibility"] = eligibility_ranges(doc_text(doc))
+    return memo
 
 
 @cache
@@ -28,6 +75,12 @@ def lexicon() -> dict[str, frozenset[str] | tuple[str, ...]]:
         "comparator_cues": frozenset(raw["comparator_cues"]),
         "negation_cues": frozenset(raw["negation_cues"]),
     }
+
+
+@cache
+def word_hashes(name: str) -> frozenset[int]:
+    """Hashes (spaCy LOWER ids) of one single-word list of the lexicon, for fast lookups."""
+    return frozenset(hash_string(w) for w in lexicon()[name])
 
 
 @cache
@@ -53,29 +106,40 @@ def eligibility_ranges(text: str) -> list[tuple[int, int]]:
     return ranges
 
 
+def _group_tokens(doc: Doc, key: str) -> frozenset[int]:
+    """Token indices covered by span group ``key`` (memoised per group size: groups only grow)."""
+    if key not in doc.spans:
+        return frozenset()
+    group = doc.spans[key]
+    memo = _memo(doc)
+    cached = memo.get(("group", key))
+    if cached is None or cached[0] != len(group):
+        tokens = frozenset(i for span in group for i in range(span.start, span.end))
+        cached = memo[("group", key)] = (len(group), tokens)
+    return cached[1]
+
+
 class DocScope:
     """Per-document lookups: sentence of a token, cell anchors, eligibility ranges."""
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
-        n = len(doc)
-        # to_array, not doc.has_annotation: the latter walks every token in Python.
-        flags = doc.to_array([SENT_START]).astype("int64") if n else np.zeros(0, dtype="int64")
-        self.sent_starts = np.flatnonzero(flags == 1)
-        if not len(self.sent_starts) or self.sent_starts[0] != 0:
-            self.sent_starts = np.concatenate([[0], self.sent_starts]).astype("int64")
-        self.sent_ends = np.append(self.sent_starts[1:], n)
+        base = _doc_base(doc)
+        self.sent_starts: list[int] = base["sent_starts"]
+        self.sent_ends: list[int] = base["sent_ends"]
+        self.text: str = base["text"]
+        self.lower_ids: list[int] = base["lower_ids"]
+        self.eligibility: list[tuple[int, int]] = base["eligibility"]
         self.anchor_tokens: set[int] = set()
         for key in CELL_KEYS:
-            for span in doc.spans.get(key, []):
-                self.anchor_tokens.update(range(span.start, span.end))
-        self.eligibility = eligibility_ranges(doc.text)
+            self.anchor_tokens |= _group_tokens(doc, key)
         self.matched_tokens: set[int] = set()
+        self._other_study: dict[int, bool] = {}
         self.cell_doc = len(self.anchor_tokens) >= 3 or self._title_has_anchor()
 
     def _title_has_anchor(self) -> bool:
         """The title (text before the first blank line) names a cell product."""
-        title_end = self.doc.text.find("\n\n")
+        title_end = self.text.find("\n\n")
         if title_end <= 0:
             return False
         title = self.doc.char_span(0, title_end, alignment_mode="expand")
@@ -83,8 +147,8 @@ class DocScope:
 
     def sentence_bounds(self, i: int) -> tuple[int, int]:
         """Token range ``(start, end)`` of the sentence holding token ``i``."""
-        k = int(np.searchsorted(self.sent_starts, i, side="right")) - 1
-        return int(self.sent_starts[k]), int(self.sent_ends[k])
+        k = bisect_right(self.sent_starts, i) - 1
+        return self.sent_starts[k], self.sent_ends[k]
 
     def sentence(self, i: int) -> Span:
         """The sentence holding token ``i``."""
@@ -102,6 +166,19 @@ class DocScope:
         s_start, s_end = self.sentence_bounds(span.start)
         return any(i in self.anchor_tokens for i in range(s_start, s_end))
 
+    def sentence_text(self, i: int) -> str:
+        """Text of the sentence holding token ``i`` (sliced from the doc text, memoised)."""
+        start, end = self.sentence_bounds(i)
+        texts = self.__dict__.setdefault("_sentence_texts", {})
+        if start not in texts:
+            last = self.doc[end - 1]
+            texts[start] = self.text[self.doc[start].idx : last.idx + len(last)]
+        return texts[start]
+
+    def has_word(self, start: int, end: int, name: str) -> bool:
+        """A word of lexicon list ``name`` among tokens ``start:end`` (no Token objects made)."""
+        return not word_hashes(name).isdisjoint(self.lower_ids[max(0, start) : end])
+
     def previous_sentence(self, i: int) -> Span | None:
         """The sentence before the one holding token ``i`` (None for the first)."""
         start, _ = self.sentence_bounds(i)
@@ -116,21 +193,20 @@ class DocScope:
     def after_history_cue(self, span: Span, window: int = 4) -> bool:
         """'prior bone marrow transplant', 'history of ...' just before the mention."""
         s_start, _ = self.sentence_bounds(span.start)
-        cues = lexicon()["history_cues"]
-        lo = max(s_start, span.start - window)
-        return any(self.doc[i].lower_ in cues for i in range(lo, span.start))
+        return self.has_word(max(s_start, span.start - window), span.start, "history_cues")
 
-    def negated(self, span: Span, window: int = 2) -> bool:
+    def negated(self, span: Span, window: int = 1) -> bool:
         """'into muscle and not adipose tissue': a negation word just before the mention."""
         s_start, _ = self.sentence_bounds(span.start)
-        cues = lexicon()["negation_cues"]
-        lo = max(s_start, span.start - window)
-        return any(self.doc[i].lower_ in cues for i in range(lo, span.start))
+        return self.has_word(max(s_start, span.start - window), span.start, "negation_cues")
 
     def other_study(self, span: Span) -> bool:
         """The sentence is about other studies ('in these studies', 'usually ...')."""
-        text = self.sentence(span.start).text.lower()
-        return any(cue in text for cue in lexicon()["other_study_cues"])
+        start, _ = self.sentence_bounds(span.start)
+        if start not in self._other_study:
+            text = self.sentence_text(span.start).lower()
+            self._other_study[start] = any(cue in text for cue in lexicon()["other_study_cues"])
+        return self._other_study[start]
 
     def out_of_scope(self, span: Span) -> bool:
         """Eligibility criteria, pre-treatment history or other studies: not this product."""

@@ -14,9 +14,24 @@ SECTION_KINDS: dict[str, str] = {
     "key exclusion criteria": "eligibility",
     "eligibility criteria": "eligibility",
     "eligibility": "eligibility",
+    "criteria for inclusion": "eligibility",
+    "criteria for exclusion": "eligibility",
+    "contraindications": "eligibility",
+    "contra-indications": "eligibility",
+    "who should not receive": "eligibility",
     "background": "background",
     "introduction": "background",
     "rationale": "background",
+    "risks": "background",
+    "potential risks": "background",
+    "possible risks": "background",
+    "risks and side effects": "background",
+    "side effects": "background",
+    "possible side effects": "background",
+    "potential side effects": "background",
+    "warnings": "background",
+    "warnings and precautions": "background",
+    "precautions": "background",
     "objective": "objective",
     "objectives": "objective",
     "object": "objective",
@@ -69,9 +84,7 @@ SECTION_KINDS: dict[str, str] = {
 
 _NAMES = "|".join(sorted((re.escape(name) for name in SECTION_KINDS), key=len, reverse=True))
 # A header starts a line and ends with a colon, a line break or the end of the text.
-HEADER_RE = re.compile(
-    rf"(?im)^[ \t]*(?:[*#\[-]+[ \t]*)?(?P<name>{_NAMES})[ \t]*\]?[ \t]*(?::|$)"
-)
+HEADER_RE = re.compile(rf"(?im)^[ \t]*(?:[*#\[-]+[ \t]*)?(?P<name>{_NAMES})[ \t]*\]?[ \t]*(?::|$)")
 # Run-in headers of one-paragraph abstracts: "... unknown. METHODS: We did ..."
 INLINE_HEADER_RE = re.compile(rf"(?i)(?<=[.!?])[ \t]+(?P<name>{_NAMES})[ \t]*:")
 

@@ -10,6 +10,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp.rules import load_lexicon
+from nlp.scope import doc_text
 
 LEXICON_FILE = "sentences.json"
 
@@ -53,7 +54,7 @@ class SentenceSplitter:
             return doc
         flags = np.full((n, 1), -1, dtype="int64")
         flags[0, 0] = 1
-        offsets = boundary_offsets(doc.text, self.abbreviations)
+        offsets = boundary_offsets(doc_text(doc), self.abbreviations)
         if offsets:
             token_starts = doc.to_array([IDX]).astype("int64")
             for i in np.searchsorted(token_starts, offsets, side="left"):

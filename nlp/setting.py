@@ -7,7 +7,8 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from nlp.rules import load_lexicon, load_products
+from nlp.products import approved_products
+from nlp.rules import load_lexicon
 
 LEXICON_FILE = "setting.json"
 
@@ -18,11 +19,6 @@ def setting_signals(doc: Doc, spans_key: str = "setting") -> list[dict[str, Any]
         {"signal": sp.label_, "text": sp.text, "start": sp.start_char, "end": sp.end_char}
         for sp in doc.spans.get(spans_key, [])
     ]
-
-
-def approved_products() -> frozenset[str]:
-    """Products marked as authorised somewhere in ``data/products.csv`` (``approved_in``)."""
-    return frozenset(r["product"] for r in load_products() if (r.get("approved_in") or "").strip())
 
 
 def decide_setting(

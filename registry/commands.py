@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,15 +11,17 @@ import typer
 
 from cellvigil.paths import default_db
 
-DbOption = Annotated[Path, typer.Option("--db", help="Registry file (DuckDB).")]
+DbOption = Annotated[
+    Path | None, typer.Option("--db", help="Registry file (DuckDB); default $CELLVIGIL_DB.")
+]
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     parquet = "parquet"
     csv = "csv"
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -27,8 +29,10 @@ class OutputFormat(str, Enum):
 
 def export(
     out: Annotated[Path, typer.Option("--out", help="Folder to write into (created).")],
-    db: DbOption = default_db(),
-    fmt: Annotated[ExportFormat, typer.Option("--format", help="parquet or csv.")] = ExportFormat.parquet,
+    db: DbOption = None,
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", help="parquet or csv.")
+    ] = ExportFormat.parquet,
 ) -> None:
     """Write every public view (one file each) and the data dictionary to a folder.
 
@@ -38,7 +42,7 @@ def export(
     from registry.export import ExportError, export_registry
 
     try:
-        report = export_registry(db, out, fmt.value)
+        report = export_registry(db or default_db(), out, fmt.value)
     except (RegistryMissing, ExportError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -49,24 +53,27 @@ def export(
 
 def sql(
     query: Annotated[str, typer.Argument(help="One SELECT statement.")],
-    db: DbOption = default_db(),
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds before the query is interrupted.")] = 10.0,
+    db: DbOption = None,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="table, csv or json.")
+    ] = OutputFormat.table,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds before the query is interrupted.")
+    ] = 10.0,
     max_rows: Annotated[int, typer.Option("--max-rows", min=1)] = 10_000,
 ) -> None:
     """Run one read-only SELECT on the registry in a sandbox.
 
     No file or network access, no ATTACH/COPY/EXPORT/INSTALL/LOAD/SET/PRAGMA and no writes; a
-    runaway query is interrupted after --timeout seconds.
-
-    A refused query exits with code 3 and names the rule that refused it; a query DuckDB cannot
-    run exits with code 1. The registry file is never modified.
+    runaway query is interrupted after --timeout seconds. A refused query exits with code 3 and
+    names the rule that refused it; a query DuckDB cannot run exits with code 1. The registry
+    file is never modified.
     """
     from registry.db import RegistryMissing
     from registry.sql_sandbox import QueryFailed, QueryRefused, run_query
 
     try:
-        df = run_query(db, query, timeout_s=timeout, max_rows=max_rows)
+        df = run_query(db or default_db(), query, timeout_s=timeout, max_rows=max_rows)
     except QueryRefused as exc:
         typer.echo(f"refused [{exc.rule}]: {exc.message}", err=True)
         raise typer.Exit(3) from exc

@@ -10,7 +10,7 @@ from registry.ctgov_fields import (
     iso_date,
     normalise_phase,
     split_pipe,
-    year_of,
+    trial_item,
 )
 
 REQUIRED_COLUMNS = ("NCT Number", "Title")
@@ -59,20 +59,5 @@ def csv_row_item(row: dict[str, str], provenance: str, fetched_at: str) -> dict[
         "has_results": (row.get("Study Results") or "").strip().lower() == "has results",
         "url": f"https://clinicaltrials.gov/study/{nct}",
     }
-    return {
-        "source": "ctgov_csv",
-        "source_kind": "trial_registration",
-        "external_id": nct,
-        "url": trial["url"],
-        "title": row.get("Title"),
-        "text": csv_row_text(row),
-        "year": year_of(start),
-        "country": countries[0] if countries else None,
-        "published": trial["first_posted"],
-        "updated": trial["last_update_posted"],
-        "fetched_at": fetched_at,
-        "raw": json.dumps(row, ensure_ascii=False),
-        "raw_format": "csv_row",
-        "extra": {"nct_ids": [nct], "trial": trial},
-        "provenance": provenance,
-    }
+    return trial_item("ctgov_csv", trial, csv_row_text(row), json.dumps(row, ensure_ascii=False),
+                      "csv_row", provenance, fetched_at)

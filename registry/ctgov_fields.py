@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
 _DATE_FORMATS = (("%B %d, %Y", "%Y-%m-%d"), ("%B %Y", "%Y-%m"), ("%Y-%m-%d", "%Y-%m-%d"),
                  ("%Y-%m", "%Y-%m"))
@@ -50,3 +51,31 @@ def country_of_location(location: str) -> str | None:
     """The country of 'Facility, City, State, Country' (its last comma part)."""
     parts = [p.strip() for p in location.split(",") if p.strip()]
     return parts[-1] if parts else None
+
+
+def trial_item(
+    source: str, trial: dict[str, Any], text: str, raw: str, raw_format: str,
+    provenance: str, fetched_at: str, adverse_events: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """A registry item for one trial registration, whichever ClinicalTrials.gov form it came in."""
+    countries = trial.get("countries") or []
+    extra: dict[str, Any] = {"nct_ids": [trial["nct_id"]], "trial": trial}
+    if adverse_events is not None:
+        extra["adverse_events"] = adverse_events
+    return {
+        "source": source,
+        "source_kind": "trial_registration",
+        "external_id": trial["nct_id"],
+        "url": trial["url"],
+        "title": trial["title"],
+        "text": text,
+        "year": year_of(trial.get("start_date")),
+        "country": countries[0] if countries else None,
+        "published": trial.get("first_posted"),
+        "updated": trial.get("last_update_posted"),
+        "fetched_at": fetched_at,
+        "raw": raw,
+        "raw_format": raw_format,
+        "extra": extra,
+        "provenance": provenance,
+    }

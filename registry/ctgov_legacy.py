@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from registry.ctgov_fields import iso_date, normalise_phase, year_of
+from registry.ctgov_fields import iso_date, normalise_phase, trial_item
 
 TEXT_FIELDS = ("BriefSummary", "DetailedDescription", "ArmGroupDescription",
                "InterventionDescription")
@@ -107,21 +107,6 @@ def legacy_record_item(record: dict[str, Any], provenance: str, fetched_at: str)
         "has_results": bool(_all(fields, "ResultsFirstPostDate")),
         "url": f"https://clinicaltrials.gov/study/{nct}",
     }
-    return {
-        "source": "ctgov_legacy",
-        "source_kind": "trial_registration",
-        "external_id": nct,
-        "url": trial["url"],
-        "title": trial["title"],
-        "text": legacy_text(fields),
-        "year": year_of(start),
-        "country": countries[0] if countries else None,
-        "published": trial["first_posted"],
-        "updated": trial["last_update_posted"],
-        "fetched_at": fetched_at,
-        "raw": json.dumps(record, ensure_ascii=False),
-        "raw_format": "json",
-        "extra": {"nct_ids": [nct], "trial": trial,
-                  "adverse_events": legacy_adverse_events(fields)},
-        "provenance": provenance,
-    }
+    return trial_item("ctgov_legacy", trial, legacy_text(fields),
+                      json.dumps(record, ensure_ascii=False), "json", provenance, fetched_at,
+                      adverse_events=legacy_adverse_events(fields))

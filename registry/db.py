@@ -1,8 +1,10 @@
-"""Opening the registry file: schema from the SQLModel models, atomic publishing, read-only access.
+"""Opening the registry file: schema from the SQLModel models, atomic writes, read-only access.
 
-Every writer works on a private copy and publishes it with one ``os.replace``, so a write that
-fails or is killed leaves the previous registry untouched and readable, and readers never wait
-on a writer's lock.
+Two ways to write, both all-or-nothing:
+- ``publish`` (builds) works on a private copy and swaps it in with one ``os.replace``: a build
+  that fails or is killed leaves the previous registry untouched, and readers never wait.
+- ``write_in_place`` (crawl batches) appends inside one DuckDB transaction: its cost grows with
+  the batch, not with the registry, so a long crawl holds the write lock only briefly.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import fcntl
 import logging
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -85,6 +88,60 @@ def publish(db_path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
             _discard(tmp)
             log.error("registry write failed; %s left unchanged", path)
             raise
+
+
+@contextmanager
+def _writer_lock(path: Path) -> Iterator[None]:
+    """Serialise this project's writers of one registry through an advisory lock file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+@contextmanager
+def write_in_place(
+    db_path: str | Path, wait_seconds: float = 60.0
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a connection inside one transaction on the registry itself; commit on success.
+
+    A failure or a kill before the commit leaves the registry as it was (DuckDB writes a
+    transaction to its log only when it commits). A registry that does not exist yet is created
+    through ``publish``. While another process (say, a dashboard) holds the file open, the
+    connection is retried for ``wait_seconds``; then the error says who to stop.
+    """
+    path = Path(db_path)
+    if not path.exists():
+        with publish(path) as con:
+            yield con
+        return
+    with _writer_lock(path):
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                con = duckdb.connect(str(path))
+                break
+            except duckdb.IOException as exc:
+                if time.monotonic() >= deadline:
+                    raise RegistryBusy(
+                        f"{path} is held open by another process ({exc}); stop it or load later"
+                    ) from exc
+                time.sleep(0.5)
+        try:
+            con.execute("BEGIN TRANSACTION")
+            create_schema(con)
+            yield con
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            log.error("registry write rolled back; %s left unchanged", path)
+            raise
+        finally:
+            con.close()
+
+
+class RegistryBusy(RuntimeError):
+    """Another process holds the registry file open, so it cannot be written in place."""
 
 
 def _discard(tmp: Path) -> None:

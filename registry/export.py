@@ -1,4 +1,4 @@
-"""Exporting every public view and the data dictionary, so the registry can be used without DuckDB."""
+"""Exporting every public view and the data dictionary, so the registry is usable without DuckDB."""
 
 from __future__ import annotations
 
@@ -46,8 +46,10 @@ def dictionary_path() -> Path:
     return candidate
 
 
-def export_registry(db_path: str | Path, out_dir: str | Path, fmt: str = "parquet") -> ExportReport:
-    """Write ``<view>.<fmt>`` for every public view and copy the data dictionary into ``out_dir``."""
+def export_registry(
+    db_path: str | Path, out_dir: str | Path, fmt: str = "parquet"
+) -> ExportReport:
+    """Write ``<view>.<fmt>`` for every public view, and the data dictionary, into ``out_dir``."""
     if fmt not in FORMATS:
         raise ExportError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
     out = Path(out_dir)
@@ -64,7 +66,9 @@ def export_registry(db_path: str | Path, out_dir: str | Path, fmt: str = "parque
             )
         for view in export_views():
             target = out / f"{view}.{fmt}"
-            options = "FORMAT parquet, COMPRESSION zstd" if fmt == "parquet" else "FORMAT csv, HEADER"
+            options = (
+                "FORMAT parquet, COMPRESSION zstd" if fmt == "parquet" else "FORMAT csv, HEADER"
+            )
             relation = f'"{view}"' if fmt == "parquet" else _csv_select(con, view)
             con.execute(f"COPY (SELECT * FROM {relation}) TO '{_quote(target)}' ({options})")
             report.files[view] = target
@@ -79,7 +83,8 @@ def export_registry(db_path: str | Path, out_dir: str | Path, fmt: str = "parque
 def _csv_select(con, view: str) -> str:  # type: ignore[no-untyped-def]
     """CSV has no list type: list and struct columns are written as JSON text."""
     cols = con.execute(
-        "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index",
+        "SELECT column_name, data_type FROM duckdb_columns() "
+        "WHERE table_name = ? ORDER BY column_index",
         [view],
     ).fetchall()
     parts = [

@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from cellvigil.vocabulary import keys
-from registry.db import publish
+from registry.db import publish, write_in_place
 from registry.jsonl import read_jsonl
 
 log = logging.getLogger(__name__)
@@ -143,27 +144,68 @@ def _parse_time(value: Any) -> datetime:
 
 
 class _State:
-    """What the registry already holds, read once per ingest so each item costs no query."""
+    """What the registry already holds about the documents of the batch at hand.
+
+    Looked up per chunk of items, for just their aliases and documents, so the cost of a load
+    grows with the batch and not with the registry. Entries made during this ingest win over
+    the database (they may not be flushed yet).
+    """
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self.aliases: dict[str, str] = dict(
-            con.execute("SELECT alias, doc_id FROM document_aliases").fetchall()
-        )
-        self.latest_hash: dict[tuple[str, str], str] = {
-            (d, s): h
-            for d, s, h in con.execute(
-                """SELECT doc_id, source, content_sha256 FROM document_versions
-                   QUALIFY row_number() OVER (PARTITION BY doc_id, source
-                                              ORDER BY version DESC) = 1"""
-            ).fetchall()
-        }
-        self.max_version: dict[str, int] = dict(
-            con.execute("SELECT doc_id, max(version) FROM document_versions GROUP BY doc_id")
-            .fetchall()
-        )
-        self.sources: set[tuple[str, str]] = set(
-            con.execute("SELECT doc_id, source FROM document_sources").fetchall()
-        )
+        self.con = con
+        self.aliases: dict[str, str] = {}
+        self.latest_hash: dict[tuple[str, str], str] = {}
+        self.max_version: dict[str, int] = {}
+        self.sources: set[tuple[str, str]] = set()
+        self.looked_up: set[str] = set()
+        self.hash_version: dict[tuple[str, str], int] = {}
+
+    def lookup(self, aliases: list[str]) -> None:
+        """Load from the database what is known about these aliases and their documents."""
+        fresh = [a for a in dict.fromkeys(aliases) if a not in self.looked_up]
+        if not fresh:
+            return
+        self.looked_up.update(fresh)
+        self.con.register("_cv_keys", pa.table({"alias": fresh}))
+        try:
+            for alias, doc_id in self.con.execute(
+                "SELECT alias, doc_id FROM document_aliases WHERE alias IN "
+                "(SELECT alias FROM _cv_keys)"
+            ).fetchall():
+                self.aliases.setdefault(alias, doc_id)
+            docs = list({self.aliases.get(a, a) for a in fresh})
+            self.con.register("_cv_docs", pa.table({"doc_id": docs}))
+            for doc_id, source, digest, version in self.con.execute(
+                """SELECT doc_id, source, content_sha256, version FROM document_versions
+                   WHERE doc_id IN (SELECT doc_id FROM _cv_docs)"""
+            ).fetchall():
+                if version >= self.max_version.get(doc_id, 0):
+                    self.max_version[doc_id] = version
+                key = (doc_id, source)
+                if version > self.hash_version.get(key, 0):
+                    self.hash_version[key] = version
+                    self.latest_hash[key] = digest
+            self.sources.update(self.con.execute(
+                "SELECT doc_id, source FROM document_sources "
+                "WHERE doc_id IN (SELECT doc_id FROM _cv_docs)"
+            ).fetchall())
+        finally:
+            self.con.unregister("_cv_keys")
+            self.con.unregister("_cv_docs")
+
+
+LOOKUP_CHUNK = 5_000
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def ingest_into(con: duckdb.DuckDBPyConnection, items: Iterable[Any]) -> IngestReport:
@@ -174,43 +216,57 @@ def ingest_into(con: duckdb.DuckDBPyConnection, items: Iterable[Any]) -> IngestR
     state = _State(con)
     buffer = RowBuffer(con)
     now = datetime.now(UTC)
-    for n, raw_item in enumerate(items, start=1):
-        try:
-            item = validate_item(raw_item)
-        except InvalidItem as exc:
-            where = raw_item.get("provenance") if isinstance(raw_item, dict) else None
-            report.skip(f"item {n}{f' ({where})' if where else ''}: {exc}")
-            continue
-        doc_id = canonical_doc_id(item["source"], item["external_id"])
-        aliases = aliases_of(doc_id, item["extra"])
-        doc_id = next((state.aliases[a] for a in aliases if a in state.aliases), doc_id)
-        digest = content_hash(item)
-        key = (doc_id, item["source"])
-        if state.latest_hash.get(key) == digest:
-            report.unchanged += 1
-            continue
-        version = state.max_version.get(doc_id, 0) + 1
-        if version == 1:
-            report.inserted += 1
-        else:
-            report.new_versions += 1
-        state.max_version[doc_id] = version
-        state.latest_hash[key] = digest
-        buffer.add_version(doc_id, version, item, digest, now)
-        for alias in aliases:
-            if alias not in state.aliases:
-                state.aliases[alias] = doc_id
-                buffer.add_alias(alias, doc_id)
-        if key not in state.sources:
-            state.sources.add(key)
-            buffer.add_source(doc_id, item, now)
-        trial = item["extra"].get("trial")
-        if isinstance(trial, dict):
-            buffer.add_trial(doc_id, version, item["source"], trial)
-            buffer.add_adverse_events(doc_id, version, item["extra"].get("adverse_events") or [])
+    n = 0
+    for chunk in _chunks(items, LOOKUP_CHUNK):
+        valid: list[tuple[dict[str, Any], str, list[str]]] = []
+        for raw_item in chunk:
+            n += 1
+            try:
+                item = validate_item(raw_item)
+            except InvalidItem as exc:
+                where = raw_item.get("provenance") if isinstance(raw_item, dict) else None
+                report.skip(f"item {n}{f' ({where})' if where else ''}: {exc}")
+                continue
+            doc_id = canonical_doc_id(item["source"], item["external_id"])
+            valid.append((item, doc_id, aliases_of(doc_id, item["extra"])))
+        state.lookup([a for _, _, aliases in valid for a in aliases])
+        for item, doc_id, aliases in valid:
+            _store(item, doc_id, aliases, state, buffer, report, now)
         buffer.flush_if_full()
     buffer.flush()
     return report
+
+
+def _store(
+    item: dict[str, Any], doc_id: str, aliases: list[str], state: _State, buffer: Any,
+    report: IngestReport, now: datetime,
+) -> None:
+    """Add one validated item as a new document or version, unless its content is unchanged."""
+    doc_id = next((state.aliases[a] for a in aliases if a in state.aliases), doc_id)
+    digest = content_hash(item)
+    key = (doc_id, item["source"])
+    if state.latest_hash.get(key) == digest:
+        report.unchanged += 1
+        return
+    version = state.max_version.get(doc_id, 0) + 1
+    if version == 1:
+        report.inserted += 1
+    else:
+        report.new_versions += 1
+    state.max_version[doc_id] = version
+    state.latest_hash[key] = digest
+    buffer.add_version(doc_id, version, item, digest, now)
+    for alias in aliases:
+        if alias not in state.aliases:
+            state.aliases[alias] = doc_id
+            buffer.add_alias(alias, doc_id)
+    if key not in state.sources:
+        state.sources.add(key)
+        buffer.add_source(doc_id, item, now)
+    trial = item["extra"].get("trial")
+    if isinstance(trial, dict):
+        buffer.add_trial(doc_id, version, item["source"], trial)
+        buffer.add_adverse_events(doc_id, version, item["extra"].get("adverse_events") or [])
 
 
 def record_run(
@@ -249,21 +305,23 @@ def spool_items(path: Path, report: IngestReport) -> Iterator[dict[str, Any]]:
 def ingest_spool(db_path: str | Path, spool_dir: str | Path) -> IngestReport:
     """Load every complete ``*.jsonl`` file in ``spool_dir`` (writers use ``.part`` until done).
 
-    Each loaded file moves to ``spool_dir/loaded/``; a file is moved only after its publish
-    succeeded, so a crash loads it again next time, which the content hash makes harmless.
+    The load is one transaction on the registry itself, so the write lock is held for the time
+    the batch takes, however big the registry. Each loaded file moves to ``spool_dir/loaded/``
+    after the commit; a crash before that loads it again next time, which the content hash
+    makes harmless.
     """
     spool = Path(spool_dir)
     total = IngestReport()
-    files = sorted(spool.glob("*.jsonl"))
-    if not files:
+    if not any(spool.glob("*.jsonl")):
         return total
-    loaded = spool / "loaded"
-    loaded.mkdir(exist_ok=True)
     started = datetime.now(UTC)
-    with publish(db_path) as con:
+    with write_in_place(db_path) as con:
+        files = sorted(spool.glob("*.jsonl"))  # listed under the lock: another loader may race
         for path in files:
             total.add(ingest_into(con, spool_items(path, total)))
         record_run(con, "ingest_spool", started, str(spool), total)
+    loaded = spool / "loaded"
+    loaded.mkdir(exist_ok=True)
     for path in files:
         shutil.move(str(path), loaded / path.name)
     return total

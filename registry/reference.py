@@ -49,7 +49,11 @@ def read_reference(file_name: str) -> list[dict[str, str | int | None]]:
 
 
 def create_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)create every ``ref_*`` table from its CSV."""
+    """(Re)create every ``ref_*`` table from its CSV, and ``cv_re_approved_product()``.
+
+    The macro is the union of the products' match patterns as one constant regex, so the views
+    can find candidate documents with one compiled pattern before trying each product's own.
+    """
     for table, file_name in REFERENCE_FILES.items():
         rows = read_reference(file_name)
         if not rows:
@@ -65,3 +69,7 @@ def create_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f'CREATE OR REPLACE TABLE "{table}" AS SELECT * FROM _cv_ref')
         finally:
             con.unregister("_cv_ref")
+    patterns = sorted({str(r["match_pattern"]) for r in read_reference(
+        REFERENCE_FILES["ref_approved_products"]) if r.get("match_pattern")})
+    union = "|".join(f"(?:{p})" for p in patterns).replace("'", "''")
+    con.execute(f"CREATE OR REPLACE MACRO cv_re_approved_product() AS '{union}'")

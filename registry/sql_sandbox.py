@@ -119,7 +119,9 @@ def sandbox_connection(db_path: str | Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection with no file or network access and a locked configuration."""
     path = Path(db_path)
     if not path.exists():
-        raise RegistryMissing(f"no registry at {path}: build one with `cellvigil build --db {path}`")
+        raise RegistryMissing(
+            f"no registry at {path}: build one with `cellvigil build --db {path}`"
+        )
     return duckdb.connect(str(path), read_only=True, config={
         "enable_external_access": False,
         "autoinstall_known_extensions": False,

@@ -19,6 +19,7 @@ from dashboard.fixture import build_fixture_registry
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
+CELLVIGIL = str(Path(sys.executable).with_name("cellvigil"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
@@ -59,7 +60,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db = build_fixture_registry(tmp_path_factory.mktemp("browser") / "fixture.duckdb")
     port = _free_port()
     proc = subprocess.Popen(
-        [str(Path(sys.executable).with_name("cellvigil")), "serve", "--db", str(db), "--port", str(port)],
+        [CELLVIGIL, "serve", "--db", str(db), "--port", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"

@@ -11,8 +11,9 @@ from streamlit.testing.v1 import AppTest
 from dashboard.fixture import build_fixture_registry
 from registry.db import publish
 from registry.views import create_views
-from dashboard_support import PAGES, metric_values, run_page
 
+APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+PAGES = ["overview", "products", "regulation", "cases", "trials", "signals", "sql"]
 # A filter that changes what each page counts (query parameters, as in a shared link).
 NARROWING = {
     "overview": {"kind": "publication"},
@@ -22,6 +23,22 @@ NARROWING = {
     "trials": {"years": "2010-2014"},
     "signals": {"kind": "trial_registration"},
 }
+
+
+def run_page(page: str, query: dict[str, list[str] | str] | None = None) -> AppTest:
+    """Run the app on one page (optionally from a shared link's query parameters)."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    for name, value in (query or {}).items():
+        at.query_params[name] = value
+    at.run()
+    if page != "overview":
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+    return at
+
+
+def metric_values(at: AppTest) -> list[str]:
+    return [m.value for m in at.metric]
 
 
 @pytest.fixture(scope="module")
@@ -138,3 +155,27 @@ def test_dashboard_crawled_script_and_links_render_inert(registry: Path) -> None
     assert any("<script>" in t.value for t in at.text)  # shown, as plain text
     table = at.dataframe(key="cases_table").value
     assert table["evidence"].str.contains("<script>", regex=False).any()
+
+
+def test_dashboard_sql_page_runs_examples_through_the_sandbox(registry: Path) -> None:
+    at = run_page("sql")
+    at.button(key="sql_run").click().run()
+    assert not at.exception and not at.error
+    result = at.dataframe[-1].value  # (plain dataframes carry no key in AppTest)
+    assert len(result) > 0 and "setting" in result.columns
+    assert at.download_button(key="sql_result_csv")
+
+
+@pytest.mark.parametrize("hostile", [
+    "COPY documents TO '/tmp/cv_leak.csv'",
+    "SELECT * FROM read_text('/etc/passwd')",
+    "DROP VIEW documents",
+])
+def test_dashboard_sql_page_shows_refusals_as_text(registry: Path, hostile: str) -> None:
+    at = run_page("sql")
+    at.text_area(key="sql_text").set_value(hostile).run()
+    at.button(key="sql_run").click().run()
+    assert not at.exception
+    assert at.error and at.text  # the refusal, shown as plain text
+    assert len(at.dataframe) == 1  # only the "About the data" table, no result
+    assert not Path("/tmp/cv_leak.csv").exists()

@@ -1,4 +1,4 @@
-"""Export: every public view as Parquet and CSV plus the data dictionary, which documents them all."""
+"""Export: every public view as Parquet and CSV plus the data dictionary that documents them."""
 
 from __future__ import annotations
 
@@ -8,7 +8,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from registry.export import ANALYTIC_VIEWS, ExportError, dictionary_path, export_registry, export_views
+from registry.export import (
+    ANALYTIC_VIEWS,
+    ExportError,
+    dictionary_path,
+    export_registry,
+    export_views,
+)
 from registry.sample import build_sample_registry
 
 
@@ -37,7 +43,8 @@ def test_export_parquet_keeps_lists_csv_writes_json(registry: Path, tmp_path: Pa
     export_registry(registry, tmp_path / "p", "parquet")
     export_registry(registry, tmp_path / "c", "csv")
     con = duckdb.connect()
-    p = con.execute(f"SELECT tissue_sources FROM read_parquet('{tmp_path}/p/event_reports.parquet') "
+    parquet = tmp_path / "p" / "event_reports.parquet"
+    p = con.execute(f"SELECT tissue_sources FROM read_parquet('{parquet}') "
                     "WHERE doc_id LIKE '%sample.00'").fetchall()
     assert p[0][0] == ["bone_marrow"]
     c = con.execute(f"SELECT tissue_sources FROM read_csv('{tmp_path}/c/event_reports.csv', "

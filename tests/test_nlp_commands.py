@@ -20,15 +20,34 @@ def app() -> typer.Typer:
 
 
 GOLD = [
-    {"id": "g1", "source_kind": "trial_registration", "title": "UC-MSC for ARDS",
-     "text": "A phase 1 trial. Allogeneic UC-MSCs (1 x 10^6 cells/kg) were infused intravenously.",
-     "gold": {"tissue_sources": ["umbilical_cord"], "donor": ["allogeneic"],
-              "routes": ["intravenous"], "doses": [{"cells": 1e6, "per_kg": True}], "events": [],
-              "setting": "regulated_trial"}},
-    {"id": "g2", "source_kind": "publication", "title": "Knee OA",
-     "text": "Autologous AD-MSCs were injected into the knee joint.",
-     "gold": {"tissue_sources": ["adipose"], "donor": ["autologous"], "routes": ["intradiscal"],
-              "doses": [], "events": []}},
+    {
+        "id": "g1",
+        "source_kind": "trial_registration",
+        "title": "UC-MSC for ARDS",
+        "text": "A phase 1 trial. Allogeneic UC-MSCs (1 x 10^6 cells/kg) were infused "
+        "intravenously.",
+        "gold": {
+            "tissue_sources": ["umbilical_cord"],
+            "donor": ["allogeneic"],
+            "routes": ["intravenous"],
+            "doses": [{"cells": 1e6, "per_kg": True}],
+            "events": [],
+            "setting": "regulated_trial",
+        },
+    },
+    {
+        "id": "g2",
+        "source_kind": "publication",
+        "title": "Knee OA",
+        "text": "Autologous AD-MSCs were injected into the knee joint.",
+        "gold": {
+            "tissue_sources": ["adipose"],
+            "donor": ["autologous"],
+            "routes": ["intradiscal"],
+            "doses": [],
+            "events": [],
+        },
+    },
 ]
 
 
@@ -56,8 +75,15 @@ def test_commands_evaluate_prints_scores_and_misses(tmp_path: Path) -> None:
     gold = write_jsonl(tmp_path / "gold.jsonl", GOLD)
     result = runner.invoke(app(), ["evaluate", "--gold", str(gold)])
     assert result.exit_code == 0, result.output
-    for field in ("tissue_sources", "donor", "routes", "doses", "events", "present_events",
-                  "setting"):
+    for field in (
+        "tissue_sources",
+        "donor",
+        "routes",
+        "doses",
+        "events",
+        "present_events",
+        "setting",
+    ):
         assert field in result.output
     assert "miss routes: g2 FN=['intradiscal'] FP=['intra_articular']" in result.output
 

@@ -400,3 +400,18 @@ def test_context_conditions_section_is_excluded(pipe: Language) -> None:
 )
 def test_context_hedges_and_outcomes(pipe: Language, sentence: str, term: str, status: str) -> None:
     assert statuses(pipe, TITLE + sentence)[term] == {status}
+
+
+def test_context_eligibility_does_not_relabel_observed_events(pipe: Language) -> None:
+    text = (
+        "Trial\n\nExclusion Criteria:\n- History of deep vein thrombosis\n\n"
+        "Results:\nDeep vein thrombosis in two patients (5%)."
+    )
+    assert statuses(pipe, text) == {"deep_vein_thrombosis": {"excluded", "present"}}
+
+
+def test_context_records_the_deciding_cue(pipe: Language) -> None:
+    doc = pipe(TITLE + "None of the patients developed deep vein thrombosis.")
+    (span,) = doc.spans["event"]
+    assert span._.status == "absent"
+    assert span._.status_cue == "absent_none_of_the_patients: None of the patients"

@@ -108,6 +108,13 @@ def test_doses_real_phrasings(text: str, expected: list[tuple[float, bool]]) -> 
         ("1 millón de células/kg", [(1e6, True)]),
         ("1 million de cellules", [(1e6, False)]),
         ("cells (1 × 10^6) were injected intravenously", [(1e6, False)]),
+        ("umbilical cord MSCs, 1 × 106 per 1 kg, i.v.", [(1e6, True)]),
+        ("MSC 2,6 ± 1,2 × 106 per patient", [(2.6e6, False)]),
+        ("MSCs at 2.0 × 10^6 ± 0.5 × 10^6 cells/kg", [(2e6, True)]),
+        ("100 Million MSC's per treatment", [(1e8, False)]),
+        ("1 billion+ cells", [(1e9, False)]),
+        ("ex vivo expanded MSCs at 2 × 10^6 cells/kg", [(2e6, True)]),
+        ("isolated MSCs were infused at 1 × 10^6 cells/kg", [(1e6, True)]),
     ],
 )
 def test_doses_notations(text: str, expected: list[tuple[float, bool]]) -> None:
@@ -125,6 +132,9 @@ def test_doses_notations(text: str, expected: list[tuple[float, bool]]) -> None:
         ("1.5 million or 15 million cells", [(1.5e6, False), (1.5e7, False)]),
         ("MSC dose 1~2 × 10^6 cells/kg", [(1e6, True), (2e6, True)]),
         ("MSC (1-2)×10^6/kg", [(1e6, True), (2e6, True)]),
+        ("allogeneic BM MSCs 1, 2 × 106/kg i.v.", [(1e6, True), (2e6, True)]),
+        ("placenta-derived MSCs at 2, 5, 10 × 106/kg", [(2e6, True), (5e6, True), (1e7, True)]),
+        ("autologous MSCs 3–5 × 107/person intrathecally", [(3e7, False), (5e7, False)]),
         ("MSCs were administered at doses of 0.5, 1.0, and 2.0 × 10^6 cells/kg.",
          [(5e5, True), (1e6, True), (2e6, True)]),
         ("a median dose of 1.4 × 10^6 MSC/kg (range, 0.4–9 × 10^6)",
@@ -165,6 +175,9 @@ def test_doses_ranges_give_both_ends(text: str, expected: list[tuple[float, bool
         "cells 1 × 10^6-fold higher", "MSCs were isolated and expanded to 1 × 10^8 cells",
         "1 × 10^6 cells per well in 96-well plates", "3 × 10^6 T-cells were infused",
         "In one gram of adipose tissue, it is found an average of 2x106 cells",
+        "the culture yielded approximately 3 × 10^8 MSCs",
+        "Marrow-derived MSCs can be expanded in vitro to > 50 million cells within two weeks",
+        "expression of cluster differentiation 90,105, 34, 45 surface markers of synovial MSC",
     ],
 )
 def test_doses_negatives(text: str) -> None:
@@ -186,8 +199,13 @@ def test_doses_distinct_in_order_of_first_mention() -> None:
     assert doses[0]["start"] == text.index("2 × 10^6")
 
 
-def test_doses_day_list_does_not_borrow_multiplier() -> None:
-    assert _pairs("on days 0 and 7, 1 × 10^6 cells/kg MSC") == [(1e6, True)]
+@pytest.mark.parametrize(
+    "text",
+    ["on days 0 and 7, 1 × 10^6 cells/kg MSC", "day 1, 1 × 10^6 cells/kg MSC",
+     "patients (n = 12, 1 × 10^6 cells/kg)", "at weeks 0, 4, 8, 1 × 10^6 MSCs/kg"],
+)
+def test_doses_day_or_count_list_does_not_borrow_multiplier(text: str) -> None:
+    assert _pairs(text) == [(1e6, True)]
     assert _pairs("In 2015, 2 million cells were infused") == [(2e6, False)]
 
 

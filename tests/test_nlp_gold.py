@@ -8,8 +8,15 @@ import pytest
 
 from nlp.evaluate import evaluate_files
 
-TARGETS = {"tissue_sources": 0.90, "routes": 0.90, "donor": 0.90, "setting": 0.80,
-           "doses": 0.85, "events": 0.80, "present_events": 0.85}
+TARGETS = {
+    "tissue_sources": 0.90,
+    "routes": 0.90,
+    "donor": 0.90,
+    "setting": 0.80,
+    "doses": 0.85,
+    "events": 0.80,
+    "present_events": 0.85,
+}
 
 
 @pytest.fixture(scope="module")

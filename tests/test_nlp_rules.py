@@ -11,12 +11,15 @@ from nlp import rules
 from nlp.rules import RuleError, load_rules
 
 
-@pytest.mark.parametrize("vocabulary, rules_file", [
-    ("tissue_sources", "tissue_patterns.jsonl"),
-    ("donor", "donor_patterns.jsonl"),
-    ("routes", "route_patterns.jsonl"),
-    ("settings", "setting_patterns.jsonl"),
-])
+@pytest.mark.parametrize(
+    "vocabulary, rules_file",
+    [
+        ("tissue_sources", "tissue_patterns.jsonl"),
+        ("donor", "donor_patterns.jsonl"),
+        ("routes", "route_patterns.jsonl"),
+        ("settings", "setting_patterns.jsonl"),
+    ],
+)
 def test_rules_cover_every_vocabulary_key(vocabulary: str, rules_file: str) -> None:
     vocab = keys(vocabulary)
     labels = {r.label for r in load_rules(rules_file, frozenset([*vocab, "none"]))}
@@ -29,14 +32,18 @@ def _load_text(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
     load_rules.cache_clear()
 
 
-@pytest.mark.parametrize("line, message", [
-    ({"id": "r1", "label": "spleen", "pattern": "spleen"}, "unknown label 'spleen'"),
-    ({"id": "r2", "label": "adipose", "pattern": ""}, "'pattern' must be"),
-    ({"id": "r3", "label": "adipose", "pattern": "fat", "colour": "red"}, "unknown keys"),
-    ({"label": "adipose", "pattern": "fat"}, "without a string 'id'"),
-])
-def test_rules_bad_rule_names_the_rule(monkeypatch: pytest.MonkeyPatch, line: dict,
-                                       message: str) -> None:
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ({"id": "r1", "label": "spleen", "pattern": "spleen"}, "unknown label 'spleen'"),
+        ({"id": "r2", "label": "adipose", "pattern": ""}, "'pattern' must be"),
+        ({"id": "r3", "label": "adipose", "pattern": "fat", "colour": "red"}, "unknown keys"),
+        ({"label": "adipose", "pattern": "fat"}, "without a string 'id'"),
+    ],
+)
+def test_rules_bad_rule_names_the_rule(
+    monkeypatch: pytest.MonkeyPatch, line: dict, message: str
+) -> None:
     _load_text(monkeypatch, json.dumps(line))
     with pytest.raises(RuleError, match=message) as info:
         load_rules("bad.jsonl", frozenset(keys("tissue_sources")))

@@ -19,31 +19,40 @@ def sentences(nlp, text: str) -> list[str]:
     return [s.text.strip() for s in nlp(text).sents if s.text.strip()]
 
 
-@pytest.mark.parametrize("text", [
-    "Cells were given i.v. to all patients.",
-    "MSCs were infused approx. 5 days after onset.",
-    "Intra-arterial vs. intravenous delivery was compared.",
-    "Engraftment is shown in Fig. 2 and Fig. 3.",
-    "As reported by Le Blanc et al. MSCs were safe.",
-    "A dose of 2.5 ×10^6 cells/kg was infused.",
-    "Perinatal tissues, e.g. Wharton's jelly, were used.",
-    "Several sources, i.e. bone marrow and fat, exist.",
-    "Patient No. 3 developed a fever.",
-    "The dose was 1.5 x 10^6 cells per kg of body weight.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cells were given i.v. to all patients.",
+        "MSCs were infused approx. 5 days after onset.",
+        "Intra-arterial vs. intravenous delivery was compared.",
+        "Engraftment is shown in Fig. 2 and Fig. 3.",
+        "As reported by Le Blanc et al. MSCs were safe.",
+        "A dose of 2.5 ×10^6 cells/kg was infused.",
+        "Perinatal tissues, e.g. Wharton's jelly, were used.",
+        "Several sources, i.e. bone marrow and fat, exist.",
+        "Patient No. 3 developed a fever.",
+        "The dose was 1.5 x 10^6 cells per kg of body weight.",
+    ],
+)
 def test_sentences_keep_abbreviations_inside(splitter, text: str) -> None:
     assert sentences(splitter, text) == [text]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("MSCs were safe. No thrombosis occurred.", 2),
-    ("Stroke is common (n = 3). Patients improved.", 2),
-    ("Title of the trial\n\nThe purpose of this study is safety.", 2),
-    ("Inclusion Criteria:\n- age 18 to 65\n- signed consent\nExclusion Criteria:\n- prior stroke",
-     5),
-    ("Overview\nIntravenous infusion of cord blood cells.\n  • bullet one\n  • bullet two", 4),
-    ("The cells were\nwrapped over a line break.", 1),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("MSCs were safe. No thrombosis occurred.", 2),
+        ("Stroke is common (n = 3). Patients improved.", 2),
+        ("Title of the trial\n\nThe purpose of this study is safety.", 2),
+        (
+            "Inclusion Criteria:\n- age 18 to 65\n- signed consent\n"
+            "Exclusion Criteria:\n- prior stroke",
+            5,
+        ),
+        ("Overview\nIntravenous infusion of cord blood cells.\n  • bullet one\n  • bullet two", 4),
+        ("The cells were\nwrapped over a line break.", 1),
+    ],
+)
 def test_sentences_split_on_stops_and_lines(splitter, text: str, expected: int) -> None:
     assert len(sentences(splitter, text)) == expected
 
@@ -52,7 +61,10 @@ def test_sentences_every_token_annotated(splitter) -> None:
     doc = splitter("One sentence here. Another one there.\n\nA third.")
     assert doc.has_annotation("SENT_START")
     assert [s.text.strip() for s in doc.sents] == [
-        "One sentence here.", "Another one there.", "A third."]
+        "One sentence here.",
+        "Another one there.",
+        "A third.",
+    ]
 
 
 def test_sentences_empty_text(splitter) -> None:

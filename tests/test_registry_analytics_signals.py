@@ -1,4 +1,4 @@
-"""Disproportionality (PRR + chi2, ROR + 95% CI, IC + IC025) checked against hand-computed 2x2 tables."""
+"""Disproportionality (PRR + chi2, ROR + 95% CI, IC + IC025) against hand-computed 2x2 tables."""
 
 from __future__ import annotations
 
@@ -94,18 +94,21 @@ def test_signals_small_counts_shown_not_hidden(sample_db) -> None:
 
 
 def test_signals_possible_events_are_not_reports(sample_db) -> None:
-    assert sample_db.execute("SELECT count(*) FROM signals WHERE term = 'stroke'").fetchone()[0] == 0
+    q = "SELECT count(*) FROM signals WHERE term = 'stroke'"
+    assert sample_db.execute(q).fetchone()[0] == 0
     assert sample_db.execute(
         "SELECT count(*) FROM event_reports WHERE term = 'stroke'").fetchone()[0] == 0
 
 
 def test_product_event_counts_hand_totals(sample_db) -> None:
     rows = dict(sample_db.execute(
-        """SELECT tissue_source || '/' || route_class, sum(event_documents)::INT FROM product_event_counts
+        """SELECT tissue_source || '/' || route_class, sum(event_documents)::INT
+           FROM product_event_counts
            WHERE term = 'any_thrombotic' GROUP BY 1""").fetchall())
     assert rows == {"bone_marrow/intravascular": 6, "adipose/local": 2, "not_stated/not_stated": 1}
     docs = sample_db.execute(
-        "SELECT sum(documents) FROM product_event_counts WHERE term = 'any_thrombotic'").fetchone()[0]
+        "SELECT sum(documents) FROM product_event_counts WHERE term = 'any_thrombotic'"
+    ).fetchone()[0]
     assert docs == 20
 
 

@@ -1,4 +1,4 @@
-"""The sandboxed SQL function: hostile queries refused with the rule named, the registry untouched."""
+"""The sandboxed SQL function: hostile queries refused naming the rule, the registry untouched."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import scrapy
 from scrapy.http import Response, TextResponse
@@ -52,7 +52,8 @@ class ClinicsSpider(CellVigilSpider):
             self.seeds = seeds.clinic_seeds()
         self.max_depth = int(max_depth)
         self.page_limit = self.max_pages if self.max_pages is not None else 50
-        self.pages: Counter[str] = Counter()
+        self.pages: Counter[str] = Counter()  # distinct pages requested per site
+        self.requested: set[str] = set()
         self.wp_roots: set[str] = set()
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -64,6 +65,7 @@ class ClinicsSpider(CellVigilSpider):
         self, url: str, domain: str, country: str | None, depth: int
     ) -> scrapy.Request:
         self.pages[domain] += 1
+        self.requested.add(url)
         return scrapy.Request(
             url,
             callback=self.parse_page,
@@ -96,6 +98,8 @@ class ClinicsSpider(CellVigilSpider):
         if depth >= self.max_depth:
             return
         for url in same_site_links(response):
+            if url in self.requested:
+                continue
             if self.pages[domain] >= self.page_limit:
                 self.logger.info("clinics: page limit %d reached for %s", self.page_limit, domain)
                 return
@@ -107,10 +111,6 @@ class ClinicsSpider(CellVigilSpider):
         base = root if root.endswith("/") else root + "/"
         query = urlencode([("per_page", 100), ("page", page)])
         url = rebase(f"{base}wp/v2/posts?{query}", self.base_url)
-        if urlsplit(url).hostname != urlsplit(root).hostname and not self.base_url:
-            self.logger.info(
-                "clinics: WordPress API of %s is on %s", domain, urlsplit(url).hostname
-            )
         return scrapy.Request(
             url,
             callback=self.parse_posts,

@@ -26,8 +26,13 @@ class CtgovSpider(CellVigilSpider):
 
     name = "ctgov"
     real_base = "https://clinicaltrials.gov"
-    # ClinicalTrials.gov asks for about 50 requests a minute per client.
-    custom_settings = {"DOWNLOAD_DELAY": 1.2}
+    # ClinicalTrials.gov asks for about 50 requests a minute per client. A page of 1000 full
+    # studies (with results) runs to tens of MB, so the size cap is higher than for web pages.
+    custom_settings = {
+        "DOWNLOAD_DELAY": 1.2,
+        "DOWNLOAD_MAXSIZE": 256 * 1024 * 1024,
+        "DOWNLOAD_WARNSIZE": 128 * 1024 * 1024,
+    }
 
     def __init__(
         self,

@@ -27,7 +27,12 @@ class EuropePmcSpider(CellVigilSpider):
 
     name = "europepmc"
     real_base = "https://www.ebi.ac.uk"
-    custom_settings = {"DOWNLOAD_DELAY": 0.5}
+    # 1000 core records (abstracts, MeSH, authors) make a page of about 10 MB.
+    custom_settings = {
+        "DOWNLOAD_DELAY": 0.5,
+        "DOWNLOAD_MAXSIZE": 64 * 1024 * 1024,
+        "DOWNLOAD_WARNSIZE": 32 * 1024 * 1024,
+    }
 
     def __init__(self, query: str | None = None, page_size: str | int = 1000, **kwargs: Any):
         super().__init__(**kwargs)

@@ -30,8 +30,8 @@ view = cases.assign(
     evidence=[ui.marked_text(s, t) for s, t in zip(cases["sentence"], cases["event_text"],
                                                    strict=True)],
     setting=[label("settings", s) for s in cases["setting"]],
-)[["doc_id", "year", "event", "status", "evidence", "tissue", "route", "dose", "setting",
-   "country", "title", "url"]]
+)[["doc_id", "url", "year", "event", "status", "evidence", "tissue", "route", "dose",
+   "setting", "country", "title"]]
 shown = ui.table(
     view, "cases_table", "case_reports.csv",
     on_select="rerun", selection_mode="single-row",

@@ -14,32 +14,34 @@ f = ui.page("Product types",
 
 grid = queries.product_heatmap(f)
 st.caption("Colour: documents reporting an event with the chosen status, as a share of all "
-           "documents describing that product type (a document naming two tissues or routes "
-           "counts in each cell). Small cells are noisy: hover for the counts. Click a cell to "
-           "list its cases.")
+           "documents describing that product type; each cell reads 'documents with an event / "
+           "documents'. A document naming two tissues or routes counts in each cell. Small "
+           "cells are noisy. Click a cell to list its cases.")
 if grid.empty:
     ui.empty("No document within the filters states both a tissue source and a route.")
     st.stop()
 grid["tissue"] = [label("tissue_sources", k) for k in grid["tissue_source"]]
 grid["route"] = [label("route_classes", k) for k in grid["route_class"]]
+grid["label"] = [f"{e} / {d}" for e, d in zip(grid["event_documents"], grid["documents"],
+                                               strict=True)]
 st.metric("Documents reporting an event", f"{int(grid['event_documents'].sum()):,}")
 click = alt.selection_point(fields=["tissue_source", "route_class"], name="cell")
+x_order = [label("route_classes", k) for k in options("route_classes")]
+y_order = [label("tissue_sources", k) for k in options("tissue_sources")]
 heatmap = alt.Chart(grid).mark_rect(stroke="white").encode(
-    x=alt.X("route:N", title="Route class",
-            sort=[label("route_classes", k) for k in options("route_classes")]),
-    y=alt.Y("tissue:N", title="Tissue source",
-            sort=[label("tissue_sources", k) for k in options("tissue_sources")]),
+    x=alt.X("route:N", title="Route class", sort=x_order, axis=alt.Axis(labelAngle=0)),
+    y=alt.Y("tissue:N", title="Tissue source", sort=y_order, axis=alt.Axis(labelLimit=260)),
     color=alt.Color("event_pct:Q", title="% with event", scale=alt.Scale(scheme=ui.SEQUENTIAL)),
     opacity=alt.condition(click, alt.value(1.0), alt.value(0.5)),
     tooltip=["tissue", "route", "documents", "event_documents", "event_pct"],
 ).add_params(click)
 labels = alt.Chart(grid).mark_text(baseline="middle").encode(
-    x=alt.X("route:N", sort=[label("route_classes", k) for k in options("route_classes")]),
-    y=alt.Y("tissue:N", sort=[label("tissue_sources", k) for k in options("tissue_sources")]),
-    text=alt.Text("event_documents:Q"),
+    x=alt.X("route:N", sort=x_order), y=alt.Y("tissue:N", sort=y_order),
+    text=alt.Text("label:N"),
+    color=alt.condition("datum.event_pct > 40", alt.value("white"), alt.value("black")),
 )
-event = st.altair_chart(heatmap + labels, width="stretch", on_select="rerun",
-                        key="products_heatmap")
+event = st.altair_chart((heatmap + labels).properties(height=alt.Step(36)), width="stretch",
+                        on_select="rerun", key="products_heatmap")
 ui.table(grid[["tissue", "route", "documents", "event_documents", "event_pct"]],
          "products_grid", "product_types.csv")
 

@@ -37,22 +37,34 @@ else:
             color=alt.Color("setting:N", scale=ui.setting_scale(), legend=None),
             tooltip=["setting", "with_route", "intravascular", "intravascular_pct"],
         ), width="stretch")
+    col1, col2 = st.columns(2)
+    col1.metric("Documents", f"{int(summary['documents'].sum()):,}")
+    col2.metric("Documents reporting an event", f"{int(summary['event_reports'].sum()):,}")
     ui.table(summary.drop(columns=["rank"]), "regulation_settings", "settings.csv")
 
 st.subheader("Direct-to-consumer clinics by country")
-st.caption("Clinic web pages in the registry, by the country the page names; many pages do not "
-           "say, so 'unknown' is large.")
-clinics = queries.clinics_by_country(f)
+if queries.has_relation("clinics"):
+    businesses = queries.clinics(f)
+    clinics = (businesses.groupby("country", as_index=False).size()
+               .rename(columns={"size": "clinics"}).sort_values("clinics", ascending=False))
+    st.caption("Clinic businesses found through their web pages or named in regulator letters, "
+               "by country; many pages do not say where they are ('unknown').")
+else:
+    businesses, clinics = None, queries.clinics_by_country(f)
+    st.caption("Clinic web pages by the country the page names ('unknown' when it does not).")
 if clinics.empty:
-    ui.empty("No clinic pages pass these filters.")
+    ui.empty("No clinics pass these filters.")
 else:
     st.altair_chart(
         alt.Chart(clinics).mark_bar(color=ui.OKABE_ITO[5]).encode(
-            x=alt.X("clinics:Q", title="Clinic pages"),
+            x=alt.X("clinics:Q", title="Clinics"),
             y=alt.Y("country:N", sort="-x", title=None),
             tooltip=["country", "clinics"],
         ), width="stretch")
     ui.table(clinics, "regulation_clinics", "clinics_by_country.csv")
+    if businesses is not None:
+        ui.table(businesses, "regulation_businesses", "clinics.csv",
+                 column_config={"url": st.column_config.LinkColumn("Page")})
 
 st.subheader("Timeline of regulator actions")
 st.caption("Warning letters, untitled letters and notices by regulators about MSC products.")

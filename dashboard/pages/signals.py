@@ -23,16 +23,20 @@ st.markdown(
     "Thresholds (flagged in the table): **PRR** ≥ 2 with χ² ≥ 4 and at least 3 reports; "
     "**ROR** lower 95% bound > 1; **IC025** > 0. Small counts are shown, not hidden."
 )
+st.subheader("Within the current filters")
+st.caption("Reports are the documents passing the filters that state a tissue source or a route; "
+           "a report counts as an event report when it carries an event within the event and "
+           "status filters.")
 table = queries.signals(f)
 if table.empty:
     ui.empty("No documents within the filters state a tissue source or route.")
     st.stop()
-vocab = {"tissue source": "tissue_sources", "route class": "route_classes"}
-table["label"] = [label(vocab[d], v) for d, v in zip(table["dimension"], table["value"],
-                                                      strict=True)]
+vocab = {"tissue source": ("Tissue", "tissue_sources"), "route class": ("Route", "route_classes")}
+table["label"] = [f"{vocab[d][0]}: {label(vocab[d][1], v)}"
+                  for d, v in zip(table["dimension"], table["value"], strict=True)]
 st.metric("Flagged by any rule", int((table["prr_signal"] | table["ror_signal"]
                                        | table["ic_signal"]).sum()))
-ui.table(table.round(3), "signals_table", "signals.csv")
+ui.table(table[["label", *table.columns[:-1]]].round(3), "signals_table", "signals.csv")
 
 st.subheader("Reporting odds ratio with 95% confidence interval")
 st.caption("Right of the line at 1: reported with events more often than the other product "
@@ -42,8 +46,7 @@ if plot.empty:
     ui.empty("Too few reports for any confidence interval.")
 else:
     plot = plot.assign(flag=plot["ror_signal"].map({True: "lower bound > 1", False: "no signal"}))
-    base = alt.Chart(plot).encode(
-        y=alt.Y("label:N", title=None, sort=alt.EncodingSortField("ror", order="descending")))
+    base = alt.Chart(plot).encode(y=alt.Y("label:N", title=None, sort=list(plot["label"])))
     scale = alt.Scale(type="log")
     colour = alt.Color("flag:N", scale=alt.Scale(domain=["lower bound > 1", "no signal"],
                                                  range=[ui.OKABE_ITO[5], ui.OKABE_ITO[4]]),
@@ -56,11 +59,13 @@ else:
             base.mark_point(filled=True, size=70).encode(
                 x=alt.X("ror:Q", scale=scale), color=colour, shape=alt.Shape("flag:N", title=None),
                 tooltip=["dimension", "label", "a", "b", "c", "d", "ror", "ror_lo", "ror_hi"]),
-            alt.Chart().mark_rule(strokeDash=[4, 4], color="#000000").encode(
+            alt.Chart(plot).mark_rule(strokeDash=[4, 4], color="#000000").encode(
                 x=alt.datum(1)),
-        ).facet(row=alt.Row("dimension:N", title=None), data=plot).resolve_scale(y="independent"),
-    )
+        ), width="stretch")
 
 if queries.has_relation("signals"):
-    st.subheader("The registry's own signal table (all documents, no filters)")
-    ui.table(queries.registry_signals(), "signals_registry", "registry_signals.csv")
+    st.subheader("The registry's signal table (every document)")
+    st.caption("Computed once per build over every document in the registry, by tissue source, "
+               "route class and setting, for each event term ('any_thrombotic' unless the event "
+               "filter names terms); the other filters do not apply here.")
+    ui.table(queries.registry_signals(f).round(3), "signals_registry", "registry_signals.csv")

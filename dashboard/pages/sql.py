@@ -24,11 +24,12 @@ if st.button("Run", key="sql_run", type="primary") or st.session_state.get("sql_
         st.info("The SQL sandbox (registry.sql_sandbox) is not installed in this version; use "
                 "`cellvigil sql --db PATH \"QUERY\"` or open the registry read-only with DuckDB.")
         st.stop()
-    except Exception as exc:  # the sandbox's refusal or DuckDB's error, shown as text
+    except queries.QueryRejected as exc:  # the sandbox's refusal or DuckDB's error, as text
         st.session_state.pop("sql_result_for", None)
         st.error("The query was refused or failed:")
         st.text(str(exc))
         st.stop()
     st.session_state["sql_result_for"] = sql
-    st.caption(f"{len(result):,} rows")
+    truncated = " (cut at the row limit)" if result.attrs.get("truncated") else ""
+    st.caption(f"{len(result):,} rows{truncated}")
     ui.table(result, "sql_result", "query_result.csv")

@@ -16,6 +16,7 @@ DIMENSIONS = {"tissue": ("Tissue source", "tissue_sources"),
               "route_class": ("Route class", "route_classes"), "phase": ("Phase", None),
               "country": ("Country", None), "start_year": ("Start year", None)}
 trials = queries.trial_list(f)
+trials["setting"] = [label("settings", k) for k in trials["setting"]]
 st.metric("Trials within the filters", f"{len(trials):,}")
 st.caption("A trial naming two tissues, routes or countries is counted under each.")
 tabs = st.tabs([title for title, _ in DIMENSIONS.values()])
@@ -43,21 +44,24 @@ ui.table(trials, "trials_list", "trials.csv",
 
 st.subheader("Results adverse events by arm")
 st.caption("As posted on ClinicalTrials.gov: people affected out of people at risk in each arm. "
-           "Only trials with posted results appear; most MSC trials post none.")
-thrombotic = st.toggle("Thrombotic and ischaemic terms only", value=True, key="trials_thrombotic")
+           "Only trials with posted results appear; most MSC trials post none. Thrombotic terms "
+           "are those the registry maps to its event vocabulary.")
+thrombotic = st.toggle("Thrombotic events only", value=True, key="trials_thrombotic")
 results = queries.trial_results_by_arm(f, thrombotic)
 if results.empty:
     ui.empty("No posted results adverse events within the filters.")
 else:
+    shown = results.head(60).assign(arm_label=lambda d: d["nct_id"] + " · " + d["arm"].fillna(""))
     st.altair_chart(
-        alt.Chart(results).mark_bar().encode(
+        alt.Chart(shown).mark_bar().encode(
             x=alt.X("pct_affected:Q", title="% of arm affected"),
-            y=alt.Y("arm:N", title=None),
-            color=alt.Color("serious:N", scale=alt.Scale(range=ui.OKABE_ITO[:2]),
-                            title="Serious"),
-            row=alt.Row("term:N", title=None),
+            y=alt.Y("arm_label:N", title=None),
+            yOffset="term:N",
+            color=alt.Color("term:N", scale=alt.Scale(range=ui.OKABE_ITO), title="Term"),
             tooltip=["nct_id", "arm", "term", "num_affected", "num_at_risk", "pct_affected"],
-        ).properties(height=alt.Step(14)),
-    )
+        ), width="stretch")
+    if len(results) > len(shown):
+        st.caption(f"The chart shows the first {len(shown)} of {len(results):,} rows; the table "
+                   "and its download hold all.")
     ui.table(results, "trials_results", "trial_results_adverse_events.csv",
              column_config={"url": st.column_config.LinkColumn("Registration")})

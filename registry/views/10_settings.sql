@@ -12,24 +12,34 @@ CREATE OR REPLACE MACRO cv_key(s) AS regexp_replace(lower(coalesce(s, '')), '[^a
 CREATE OR REPLACE MACRO cv_host(u) AS
     regexp_replace(lower(regexp_extract(coalesce(u, ''), '^[A-Za-z]+://([^/:?#]+)', 1)), '^www\.', '');
 
--- Regex signals (lower-case text), kept as data so the tests and the dictionary can name them.
+-- Regex signals (lower-case text), one constant macro each (a constant pattern is compiled
+-- once; a pattern read from a table would be compiled per row), listed in ref_setting_patterns.
+CREATE OR REPLACE MACRO cv_re_phase() AS '\bphase\s*(i{1,3}|iv|[1-4])([ab]|\s*/\s*(i{1,3}|iv|[1-4])[ab]?)?\b';
+CREATE OR REPLACE MACRO cv_re_regulator() AS '\b(fda|food and drug administration|investigational new drug|european medicines agency|ema|health canada|medical products? agency|agency of medication|medicines agency|pmda|mfds|kfda|cdsco|dcgi|anvisa|cofepris|nmpa|cfda|therapeutic goods administration|eudract|regulatory authorit(y|ies))\b';
+CREATE OR REPLACE MACRO cv_re_design() AS '\b(randomi[sz]ed|double[- ]blind(ed)?|placebo|controlled (trial|study|clinical)|open[- ]label|dose[- ]escalation|first[- ]in[- ]human|single[- ]arm|multi-?cent(er|re)|rct)\b';
+CREATE OR REPLACE MACRO cv_re_pay_to_participate() AS '\b(patient[- ]funded|self[- ]funded|privately funded|pay[- ]to[- ]participate|(participants|patients|subjects) (will )?(pay|be charged)|out[- ]of[- ]pocket|at (their|his|her) own (expense|cost)|participation fee|treatment fees?|paid by (the )?(patient|participant)s?|responsible for the cost)';
+CREATE OR REPLACE MACRO cv_re_approved_use() AS '(marketing authori[sz]ation|post[- ]?marketing|post[- ]authori[sz]ation|approved (its|the) (application|use)|(is|was|been) (approved|authori[sz]ed|licensed) (by|in|for)|marketed product|routine (clinical )?(practice|care)|real[- ]world|commercially available|observational|nationwide|national (implementation|project|registry))';
+CREATE OR REPLACE MACRO cv_re_commercial_link() AS '(https?://|www\.)[a-z0-9.-]+\.(com|net|biz|clinic|health)\b';
+CREATE OR REPLACE MACRO cv_re_clinic() AS '(stem cell clinics?|medical tourism|stem cell tourism|direct[- ]to[- ]consumer|unproven (stem cell )?(treatment|therap|intervention|procedure)|unlicensed (clinic|stem)|private clinics?|for[- ]profit clinics?)';
+CREATE OR REPLACE MACRO cv_re_seller_sponsor() AS '((medical|clinic|clinics|wellness|anti-?aging|longevity|aesthetics?)[ ,]+(llc|pllc|l\.l\.c\.?|inc\.?|ltd\.?|group|p\.?a\.?)$|\bstem cells?( (llc|inc\.?|ltd\.?))?$|stem cell (center|centre|clinic|institute)|regenerative medicine (llc|inc|clinic|center|centre|institute))';
+CREATE OR REPLACE MACRO cv_re_academic_sponsor() AS '(universit|college|school of medicine|institut|national|academy|ministry|research (center|centre|council|foundation)|cancer center|medical center|medical centre|clinic foundation|\bnih\b|\bnhs\b|mayo clinic|cleveland clinic|assistance publique|charit)';
+
 CREATE OR REPLACE TABLE ref_setting_patterns AS
 SELECT * FROM (VALUES
-    ('phase', '\bphase\s*(i{1,3}|iv|[1-4])([ab]|\s*/\s*(i{1,3}|iv|[1-4])[ab]?)?\b'),
-    ('regulator', '\b(fda|food and drug administration|investigational new drug|european medicines agency|ema|health canada|medical products? agency|agency of medication|medicines agency|pmda|mfds|kfda|cdsco|dcgi|anvisa|cofepris|nmpa|cfda|therapeutic goods administration|eudract|regulatory authorit(y|ies))\b'),
-    ('design', '\b(randomi[sz]ed|double[- ]blind(ed)?|placebo|controlled (trial|study|clinical)|open[- ]label|dose[- ]escalation|first[- ]in[- ]human|single[- ]arm|multi-?cent(er|re)|rct)\b'),
-    ('pay_to_participate', '\b(patient[- ]funded|self[- ]funded|privately funded|pay[- ]to[- ]participate|(participants|patients|subjects) (will )?(pay|be charged)|out[- ]of[- ]pocket|at (their|his|her) own (expense|cost)|participation fee|treatment fees?|paid by (the )?(patient|participant)s?|responsible for the cost)'),
-    ('approved_use', '(marketing authori[sz]ation|post[- ]?marketing|post[- ]authori[sz]ation|approved (its|the) (application|use)|(is|was|been) (approved|authori[sz]ed|licensed) (by|in|for)|marketed product|routine (clinical )?(practice|care)|real[- ]world|commercially available|observational|nationwide|national (implementation|project|registry))'),
-    ('commercial_link', '(https?://|www\.)[a-z0-9.-]+\.(com|net|biz|clinic|health)\b'),
-    ('clinic', '(stem cell clinics?|medical tourism|stem cell tourism|direct[- ]to[- ]consumer|unproven (stem cell )?(treatment|therap|intervention|procedure)|unlicensed (clinic|stem)|private clinics?|for[- ]profit clinics?)'),
-    ('seller_sponsor', '((medical|clinic|clinics|wellness|anti-?aging|longevity|aesthetics?)[ ,]+(llc|pllc|l\.l\.c\.?|inc\.?|ltd\.?|group|p\.?a\.?)$|\bstem cells?( (llc|inc\.?|ltd\.?))?$|stem cell (center|centre|clinic|institute)|regenerative medicine (llc|inc|clinic|center|centre|institute))'),
-    ('academic_sponsor', '(universit|college|school of medicine|institut|national|academy|ministry|research (center|centre|council|foundation)|cancer center|medical center|medical centre|clinic foundation|\bnih\b|\bnhs\b|mayo clinic|cleveland clinic|assistance publique|charit)')
+    ('phase', cv_re_phase()),
+    ('regulator', cv_re_regulator()),
+    ('design', cv_re_design()),
+    ('pay_to_participate', cv_re_pay_to_participate()),
+    ('approved_use', cv_re_approved_use()),
+    ('commercial_link', cv_re_commercial_link()),
+    ('clinic', cv_re_clinic()),
+    ('seller_sponsor', cv_re_seller_sponsor()),
+    ('academic_sponsor', cv_re_academic_sponsor())
 ) AS p(signal, pattern);
 
 CREATE OR REPLACE TABLE document_settings_t AS
 WITH
-pat AS (SELECT map_from_entries(list((signal, pattern))) AS m FROM ref_setting_patterns),
-docs AS (
+docs AS MATERIALIZED (
     SELECT c.doc_id, c.source_kind, c.url, cv_body(c.title, c.text) AS body,
            t.phase, t.sponsor_class, t.lead_sponsor, t.study_type,
            t.is_fda_regulated_drug, t.is_fda_regulated_device, t.has_dmc, t.has_expanded_access,
@@ -48,7 +58,8 @@ product_hits AS (
            list(DISTINCT p.product ORDER BY p.product) AS products,
            string_agg(DISTINCT p.product || ' (' || p.jurisdiction || ' ' || coalesce(p.approval_year::VARCHAR, '?')
                       || coalesce(', ' || p.status, '') || ')', '; ') AS described
-    FROM docs d JOIN ref_approved_products p ON regexp_matches(d.body, p.match_pattern)
+    FROM (SELECT doc_id, body FROM docs WHERE regexp_matches(body, cv_re_approved_product())) d
+    JOIN ref_approved_products p ON regexp_matches(d.body, p.match_pattern)
     GROUP BY d.doc_id
 ),
 sponsor_labels AS (   -- (doc, sponsor key, a web-site label found in the text or a crawled clinic's key)
@@ -73,21 +84,21 @@ sponsor_links AS (
 flags AS (
     SELECT d.*,
            ph.products AS approved_products, ph.described AS approved_described,
-           regexp_matches(d.body, pat.m['phase']) AS text_phase,
-           regexp_matches(d.body, pat.m['regulator']) AS text_regulator,
-           regexp_matches(d.body, pat.m['design']) AS text_design,
-           regexp_matches(d.body, pat.m['pay_to_participate']) AS text_pay,
-           regexp_matches(d.body, pat.m['approved_use']) AS text_approved_use,
-           regexp_matches(d.body, pat.m['clinic']) AS text_clinic,
-           regexp_matches(d.body, pat.m['commercial_link']) AS text_commercial_link,
-           regexp_matches(lower(coalesce(d.lead_sponsor, '')), pat.m['seller_sponsor']) AS seller_name,
-           regexp_matches(lower(coalesce(d.lead_sponsor, '')), pat.m['academic_sponsor']) AS academic_name,
+           regexp_matches(d.body, cv_re_phase()) AS text_phase,
+           regexp_matches(d.body, cv_re_regulator()) AS text_regulator,
+           regexp_matches(d.body, cv_re_design()) AS text_design,
+           regexp_matches(d.body, cv_re_pay_to_participate()) AS text_pay,
+           regexp_matches(d.body, cv_re_approved_use()) AS text_approved_use,
+           regexp_matches(d.body, cv_re_clinic()) AS text_clinic,
+           regexp_matches(d.body, cv_re_commercial_link()) AS text_commercial_link,
+           regexp_matches(lower(coalesce(d.lead_sponsor, '')), cv_re_seller_sponsor()) AS seller_name,
+           regexp_matches(lower(coalesce(d.lead_sponsor, '')), cv_re_academic_sponsor()) AS academic_name,
            coalesce(sp.sponsor_site, FALSE) AS sponsor_site,
            coalesce(sp.sponsor_clinic, FALSE) AS sponsor_clinic,
            d.phase IS NOT NULL AND d.phase LIKE '%PHASE%' AS record_phase,
            d.phase IS NOT NULL AND d.phase LIKE '%PHASE%' AND NOT regexp_matches(d.phase, 'PHASE[123]') AS phase4_only,
            regexp_extract_all(upper(d.body), 'NCT\d{8}') AS cited_ncts
-    FROM docs d CROSS JOIN pat LEFT JOIN product_hits ph USING (doc_id)
+    FROM docs d LEFT JOIN product_hits ph USING (doc_id)
     LEFT JOIN sponsor_links sp USING (doc_id)
 ),
 trial AS (

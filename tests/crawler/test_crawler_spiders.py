@@ -84,7 +84,6 @@ def test_ctgov_5xx_is_retried_with_backoff(mockserver: MockServer, tmp_path: Pat
         ("malformed", "malformed JSON"),
         ("html_error", "expected JSON, got an HTML page"),
         ("latin1", "not valid utf-8"),
-        ("huge", "larger than download max size"),
         ("redirect_loop", "redirect loop"),
     ],
 )
@@ -186,3 +185,64 @@ def test_clinics_wordpress_posts_pages_and_robots(mockserver: MockServer, tmp_pa
     assert any(u.endswith("/the-procedure/") for u in urls)
     assert "SKIP" in result.log and "/bad/latin1/" in result.log
     assert not any("example.com" in u for u in urls)
+
+
+def test_clinic_page_over_the_size_cap_is_a_logged_skip(
+    mockserver: MockServer, tmp_path: Path
+) -> None:
+    mockserver.fault("/the-procedure/", "huge")  # 20 MB against the 10 MB cap for web pages
+    result = run_crawl("clinics", mockserver, tmp_path, "-a", "domains=clinic.example")
+    assert result.returncode == 0, result.log
+    skips = [line for line in result.log.splitlines() if "SKIP " in line]
+    assert any("/the-procedure/" in s and "larger than download max size" in s for s in skips)
+    urls = {i["url"].rsplit("/", 2)[-2] for i in result.items}
+    assert "the-procedure" not in urls and "how-are-stem-cells-prepared" in urls
+
+
+def test_pubmed_malformed_efetch_xml_is_a_logged_skip(
+    mockserver: MockServer, tmp_path: Path
+) -> None:
+    mockserver.fault("/entrez/eutils/efetch.fcgi", "malformed")
+    result = run_crawl(
+        "pubmed",
+        mockserver,
+        tmp_path,
+        "--since",
+        "2026-01-01",
+        "-a",
+        "until=2026-01-31",
+        "-a",
+        "batch=40",
+    )
+    assert result.returncode == 0, result.log
+    skips = [line for line in result.log.splitlines() if "SKIP " in line]
+    assert len(skips) == 1 and "malformed XML" in skips[0] and "efetch.fcgi" in skips[0]
+    assert len(result.items) == 2  # the second efetch batch (retstart=40) was read
+
+
+def test_pubmed_rate_follows_the_api_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scrapy.settings import Settings
+
+    from crawler.spiders.pubmed import PubmedSpider
+
+    for key, delay in ((None, 0.343), ("secret", 0.11)):
+        if key:
+            monkeypatch.setenv("NCBI_API_KEY", key)
+        else:
+            monkeypatch.delenv("NCBI_API_KEY", raising=False)
+        settings = Settings()
+        PubmedSpider.update_settings(settings)
+        assert settings.getfloat("DOWNLOAD_DELAY") == delay  # 3 or 10 requests a second
+
+
+def test_clinics_page_limit_counts_distinct_pages(mockserver: MockServer, tmp_path: Path) -> None:
+    result = run_crawl(
+        "clinics", mockserver, tmp_path, "-a", "domains=clinic.example", "--max-pages", "3"
+    )
+    assert result.returncode == 0, result.log
+    html_paths = [
+        r["path"]
+        for r in mockserver.log()
+        if r["path"] != "/robots.txt" and "wp-json" not in r["path"]
+    ]
+    assert len(html_paths) == 3 and html_paths[0] == "/"
