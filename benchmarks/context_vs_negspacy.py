@@ -4,13 +4,17 @@ Both pipelines share the sentence splitter and ``cv_events``; only the status st
 ``cv_context`` (present / absent / possible / excluded) versus negspacy's ``negex``
 (negated -> absent, otherwise present). Run from the repository root:
 
-    python benchmarks/context_vs_negspacy.py [--errors]
+    python benchmarks/context_vs_negspacy.py [--errors] [--challenge]
+
+``--challenge`` also scores both on the hand-written challenge passages in
+``tests/test_nlp_events_challenge.py`` (one exact-match pass per passage).
 """
 
 from __future__ import annotations
 
 import argparse
 import glob
+import importlib.util
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -88,10 +92,39 @@ def prf(gold: list[set[Pair]], pred: list[set[Pair]], only: str | None = None) -
     return {"p": precision, "r": recall, "f1": f1, "tp": tp, "fp": fp, "fn": fn}
 
 
+CHALLENGE_FILE = Path(__file__).resolve().parents[1] / "tests" / "test_nlp_events_challenge.py"
+
+
+def challenge_cases() -> list[tuple[str, set[Pair]]]:
+    """(text with its neutral title, expected pairs) for every challenge passage."""
+    spec = importlib.util.spec_from_file_location("events_challenge", CHALLENGE_FILE)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load {CHALLENGE_FILE}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return [(module.TITLE + c.values[0], c.values[1]) for c in module.CASES]
+
+
+def score_challenge() -> None:
+    """Passages whose (term, status) set is exactly right, per system."""
+    cases = challenge_cases()
+    texts = [text for text, _ in cases]
+    for name, pipe, pairs in (
+        ("cv_context", context_pipeline(), context_pairs),
+        ("negspacy", negspacy_pipeline(), negex_pairs),
+    ):
+        right = sum(
+            pairs(doc) == expected
+            for doc, (_, expected) in zip(pipe.pipe(texts), cases, strict=True)
+        )
+        print(f"challenge {name:<12}{right:>4}/{len(cases)} passages exactly right")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gold", nargs="*", help="gold JSONL files (default: shared dev gold)")
     parser.add_argument("--errors", action="store_true", help="print our misses and extras")
+    parser.add_argument("--challenge", action="store_true", help="also score the challenge set")
     args = parser.parse_args()
     paths = args.gold or sorted(glob.glob(str(Path(shared_dir()) / "gold" / "*.jsonl")))
     docs = load_gold(paths)
@@ -107,6 +140,8 @@ def main() -> None:
             f"{name:<12}{a['p']:>9.3f}{a['r']:>7.3f}{a['f1']:>7.3f}"
             f"{p['p']:>11.3f}{p['r']:>7.3f}{p['f1']:>7.3f}"
         )
+    if args.challenge:
+        score_challenge()
     if args.errors:
         context = context_pipeline()
         for d, text, g, p in zip(docs, texts, gold, ours, strict=True):

@@ -18,10 +18,10 @@ app = typer.Typer(
 
 # Modules that expose ``register(app)``; a stage is listed here only once it exists.
 STAGE_COMMAND_MODULES = (
-    "cellvigil.commands",
-    "registry.commands",
     "crawler.commands",
     "nlp.commands",
+    "cellvigil.commands",
+    "registry.commands",
 )
 
 for _module in STAGE_COMMAND_MODULES:

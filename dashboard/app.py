@@ -8,7 +8,9 @@ import streamlit as st
 
 from dashboard import filters, queries
 
-PAGES = Path(__file__).parent / "pages"
+# Not "pages/": Streamlit would serve a folder of that name as v1 pages, bypassing this script
+# (and the shared filters) when a deep link is the first request after start.
+PAGES = Path(__file__).parent / "app_pages"
 
 st.set_page_config(page_title="CellVigil", layout="wide")
 navigation = st.navigation([

@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from cellvigil.vocabulary import keys
 from dashboard import store
 from dashboard.filters import Filters
 from dashboard.store import registry_path  # noqa: F401  (re-exported for pages and tools)
@@ -45,11 +46,13 @@ MART_TABLES: tuple[store.TableSpec, ...] = (
 )
 
 # Built in the mart once per registry file, after the copy: one row per document with its
-# product profile as lists (filters become list tests), and the tissue × route class pairs.
+# product profile and its "term|status" event keys as lists (filters become list tests), and
+# the tissue × route class pairs.
 MART_DERIVED: tuple[str, ...] = (
     """CREATE TABLE doc_facts AS
        SELECT d.*, coalesce(t.tissues, []) AS tissues, coalesce(r.route_keys, []) AS route_keys,
-              coalesce(r.rclasses, []) AS rclasses, s.doses
+              coalesce(r.rclasses, []) AS rclasses, s.doses,
+              coalesce(e.event_keys, []) AS event_keys
        FROM documents d
        LEFT JOIN (SELECT doc_id, list(DISTINCT tissue_source ORDER BY tissue_source) AS tissues
                   FROM tissue_sources GROUP BY 1) t USING (doc_id)
@@ -58,29 +61,43 @@ MART_DERIVED: tuple[str, ...] = (
                              FILTER (WHERE route_class IS NOT NULL) AS rclasses
                   FROM routes GROUP BY 1) r USING (doc_id)
        LEFT JOIN (SELECT doc_id, string_agg(DISTINCT text, '; ' ORDER BY text) AS doses
-                  FROM doses GROUP BY 1) s USING (doc_id)""",
-    """CREATE TABLE profiles AS
-       SELECT DISTINCT t.doc_id, t.tissue_source, r.route_class
-       FROM tissue_sources t JOIN routes r USING (doc_id) WHERE r.route_class IS NOT NULL""",
+                  FROM doses GROUP BY 1) s USING (doc_id)
+       LEFT JOIN (SELECT doc_id, list(DISTINCT term || '|' || status) AS event_keys
+                  FROM events GROUP BY 1) e USING (doc_id)""",
+    """CREATE TABLE profile_facts AS
+       SELECT p.*, d.year, d.source_kind, d.setting, d.tissues, d.rclasses, d.event_keys
+       FROM (SELECT DISTINCT t.doc_id, t.tissue_source, r.route_class
+             FROM tissue_sources t JOIN routes r USING (doc_id)
+             WHERE r.route_class IS NOT NULL) p JOIN doc_facts d USING (doc_id)""",
+    """CREATE TABLE trial_facts AS
+       SELECT t.* REPLACE (list_distinct(coalesce(t.countries, [])) AS countries),
+              d.year, d.source_kind, d.tissues, d.rclasses
+       FROM trials t JOIN doc_facts d USING (doc_id)""",
+    # The shared document filter, applied alike to documents, product pairs and trials.
+    """CREATE MACRO passes(year, kind, setting, tissues, rclasses,
+                           y0, y1, kinds, settings, ftissues, frclasses) AS
+       (y0 IS NULL OR year >= y0) AND (y1 IS NULL OR year <= y1)
+       AND (len(kinds) = 0 OR list_contains(kinds, kind))
+       AND (len(settings) = 0 OR list_contains(settings, setting))
+       AND (len(ftissues) = 0 OR list_has_any(tissues, ftissues))
+       AND (len(frclasses) = 0 OR list_has_any(rclasses, frclasses))""",
 )
 
 # The documents and event rows that pass the shared filters; every filtered query starts here.
 FILTERED = """
 WITH fdocs AS (
     SELECT d.* FROM doc_facts d
-    WHERE ($y0::INTEGER IS NULL OR d.year >= $y0)
-      AND ($y1::INTEGER IS NULL OR d.year <= $y1)
-      AND (len($kinds::VARCHAR[]) = 0 OR list_contains($kinds, d.source_kind))
-      AND (len($settings::VARCHAR[]) = 0 OR list_contains($settings, d.setting))
-      AND (len($tissues::VARCHAR[]) = 0 OR list_has_any(d.tissues, $tissues::VARCHAR[]))
-      AND (len($rclasses::VARCHAR[]) = 0 OR list_has_any(d.rclasses, $rclasses::VARCHAR[]))
+    WHERE passes(d.year, d.source_kind, d.setting, d.tissues, d.rclasses, $y0::INTEGER,
+                 $y1::INTEGER, $kinds::VARCHAR[], $settings::VARCHAR[], $tissues::VARCHAR[],
+                 $rclasses::VARCHAR[])
 ),
 fevents AS (
     SELECT e.*, d.setting, d.year, d.source_kind FROM events e JOIN fdocs d USING (doc_id)
     WHERE (len($terms::VARCHAR[]) = 0 OR list_contains($terms, e.term))
       AND (len($statuses::VARCHAR[]) = 0 OR list_contains($statuses, e.status))
 ),
-fevent_docs AS (SELECT DISTINCT doc_id FROM fevents)
+fevent_docs AS (SELECT doc_id, year, setting FROM fdocs
+                WHERE list_has_any(event_keys, $combos::VARCHAR[]))
 """
 
 
@@ -97,9 +114,12 @@ def _query(sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
 def filter_params(f: Filters) -> dict[str, Any]:
     """The named parameters of ``FILTERED`` for one filter set."""
     y0, y1 = f.years if f.years else (None, None)
+    terms = f.terms or tuple(keys("events"))
+    statuses = f.statuses or tuple(keys("statuses"))
     return {"y0": y0, "y1": y1, "kinds": list(f.kinds), "settings": list(f.settings),
             "tissues": list(f.tissues), "rclasses": list(f.route_classes),
-            "terms": list(f.terms), "statuses": list(f.statuses)}
+            "terms": list(f.terms), "statuses": list(f.statuses),
+            "combos": [f"{t}|{s}" for t in terms for s in statuses]}
 
 
 def _filtered(f: Filters, body: str, **extra: Any) -> pd.DataFrame:
@@ -173,29 +193,33 @@ def documents_by_source_kind(f: Filters) -> pd.DataFrame:
 
 def event_reports_by_year(f: Filters) -> pd.DataFrame:
     """Documents reporting a thrombotic event (within the filters), per year and setting."""
-    return _filtered(f, """SELECT year, setting, count(DISTINCT doc_id) AS reports
-                           FROM fevents WHERE year IS NOT NULL GROUP BY ALL ORDER BY year""")
+    return _filtered(f, """SELECT year, setting, count(*) AS reports
+                           FROM fevent_docs WHERE year IS NOT NULL GROUP BY ALL ORDER BY year""")
 
 
 # ---- product types --------------------------------------------------------------------------
 
 PRODUCTS = """,
-profile AS (SELECT p.* FROM profiles p SEMI JOIN fdocs USING (doc_id))
+profile AS (SELECT p.*, list_has_any(p.event_keys, $combos::VARCHAR[]) AS ev
+            FROM profile_facts p
+            WHERE passes(p.year, p.source_kind, p.setting, p.tissues, p.rclasses, $y0::INTEGER,
+                         $y1::INTEGER, $kinds::VARCHAR[], $settings::VARCHAR[],
+                         $tissues::VARCHAR[], $rclasses::VARCHAR[]))
 """
 
 
 def product_heatmap(f: Filters) -> pd.DataFrame:
     """Tissue × route class: documents, documents reporting an event, and their share."""
     return _filtered(f, PRODUCTS + """
-        SELECT p.tissue_source, p.route_class, count(*) AS documents,
-               count(e.doc_id) AS event_documents,
+        SELECT tissue_source, route_class, count(*) AS documents,
+               count(*) FILTER (WHERE ev) AS event_documents,
                round(100.0 * event_documents / documents, 1) AS event_pct
-        FROM profile p LEFT JOIN fevent_docs e USING (doc_id) GROUP BY ALL ORDER BY ALL""")
+        FROM profile GROUP BY ALL ORDER BY ALL""")
 
 
 def product_cases(f: Filters, tissue: str, route_class: str) -> pd.DataFrame:
     """The event rows behind one heatmap cell."""
-    return _filtered(f, PRODUCTS + """
+    return _filtered(f, """
         SELECT e.doc_id, d.title, d.year, e.term, e.status, e.sentence, d.url
         FROM fevents e JOIN fdocs d USING (doc_id)
         WHERE list_contains(d.tissues, $tissue) AND list_contains(d.rclasses, $rclass)
@@ -207,12 +231,13 @@ def product_cases(f: Filters, tissue: str, route_class: str) -> pd.DataFrame:
 def setting_summary(f: Filters) -> pd.DataFrame:
     """Per setting: documents, event reports, and the share using an intravascular route."""
     return _filtered(f, """
-        SELECT d.setting, v.rank, count(*) AS documents, count(e.doc_id) AS event_reports,
+        SELECT d.setting, v.rank, count(*) AS documents,
+               count(*) FILTER (WHERE list_has_any(d.event_keys, $combos::VARCHAR[]))
+                   AS event_reports,
                count(*) FILTER (WHERE len(d.rclasses) > 0) AS with_route,
                count(*) FILTER (WHERE list_contains(d.rclasses, 'intravascular')) AS intravascular,
                round(100.0 * intravascular / nullif(with_route, 0), 1) AS intravascular_pct
-        FROM fdocs d LEFT JOIN fevent_docs e USING (doc_id)
-        LEFT JOIN vocab_settings v ON v.key = d.setting
+        FROM fdocs d LEFT JOIN vocab_settings v ON v.key = d.setting
         GROUP BY ALL ORDER BY v.rank""")
 
 
@@ -252,10 +277,21 @@ def regulator_actions(f: Filters) -> pd.DataFrame:
 # ---- case reports ---------------------------------------------------------------------------
 
 def case_reports(f: Filters) -> pd.DataFrame:
-    """Event rows with their evidence and the document's product profile (newest first)."""
+    """Event rows with their evidence and the document's product profile (newest first);
+    ``total`` is the number of rows within the filters (the page holds at most ``CASE_ROWS``).
+
+    The newest rows are picked on keys alone; their evidence text is joined afterwards.
+    """
     return _filtered(f, """,
-        page AS (SELECT * FROM fevents ORDER BY year DESC NULLS LAST, doc_id, term
-                 LIMIT $limit)
+        keys AS (SELECT doc_id, term, status, year, (SELECT count(*) FROM fevents) AS total
+                 FROM (SELECT doc_id, term, status, year FROM fevents
+                       ORDER BY year DESC NULLS LAST, doc_id, term, status LIMIT $limit)),
+        page AS (SELECT k.*, ev.text, ev.sentence, d.setting FROM keys k
+                 JOIN fdocs d USING (doc_id)
+                 LEFT JOIN (SELECT doc_id, term, status, first(text) AS text,
+                                   first(sentence) AS sentence
+                            FROM events WHERE doc_id IN (SELECT doc_id FROM keys)
+                            GROUP BY ALL) ev USING (doc_id, term, status))
         SELECT e.doc_id, d.title, e.year, e.term, e.status, e.text AS event_text, e.sentence,
                array_to_string(d.tissues, ', ') AS tissue,
                array_to_string(d.route_keys, ', ') AS route, d.doses AS dose,
@@ -264,14 +300,10 @@ def case_reports(f: Filters) -> pd.DataFrame:
                         THEN 'https://pubmed.ncbi.nlm.nih.gov/' || substr(e.doc_id, 6) || '/'
                     WHEN e.doc_id LIKE 'nct:%'
                         THEN 'https://clinicaltrials.gov/study/' || substr(e.doc_id, 5)
-                    ELSE d.url END AS url
+                    ELSE d.url END AS url,
+               e.total
         FROM page e JOIN fdocs d USING (doc_id)
-        ORDER BY e.year DESC NULLS LAST, e.doc_id, e.term""", limit=CASE_ROWS)
-
-
-def case_report_count(f: Filters) -> int:
-    """How many event rows pass the filters (the table shows at most ``CASE_ROWS``)."""
-    return int(_filtered(f, "SELECT count(*) AS n FROM fevents")["n"].iloc[0])
+        ORDER BY e.year DESC NULLS LAST, e.doc_id, e.term, e.status""", limit=CASE_ROWS)
 
 
 # ---- trials ---------------------------------------------------------------------------------
@@ -283,14 +315,16 @@ TRIAL_DIMENSIONS = {
     "route_class": """SELECT unnest(CASE WHEN len(rclasses) = 0 THEN ['not stated']
                                          ELSE rclasses END) AS value FROM ftrials""",
     "phase": "SELECT coalesce(phase, 'not stated') AS value FROM ftrials",
-    "country": """SELECT unnest(CASE WHEN countries IS NULL OR len(countries) = 0
-                                     THEN ['not stated'] ELSE list_distinct(countries) END)
-                  AS value FROM ftrials""",
+    "country": """SELECT unnest(CASE WHEN len(countries) = 0 THEN ['not stated']
+                                     ELSE countries END) AS value FROM ftrials""",
     "start_year": "SELECT CAST(start_year AS VARCHAR) AS value FROM ftrials "
                   "WHERE start_year IS NOT NULL",
 }
-TRIALS = """, ftrials AS (SELECT t.*, d.tissues, d.rclasses
-                          FROM trials t JOIN fdocs d USING (doc_id))\n"""
+TRIALS = """, ftrials AS (
+    SELECT t.* FROM trial_facts t
+    WHERE passes(t.year, t.source_kind, t.setting, t.tissues, t.rclasses, $y0::INTEGER,
+                 $y1::INTEGER, $kinds::VARCHAR[], $settings::VARCHAR[], $tissues::VARCHAR[],
+                 $rclasses::VARCHAR[]))\n"""
 
 
 def trials_by(f: Filters, dimension: str) -> pd.DataFrame:
@@ -302,12 +336,14 @@ def trials_by(f: Filters, dimension: str) -> pd.DataFrame:
 
 
 def trial_list(f: Filters) -> pd.DataFrame:
-    """The trials within the filters, newest start first."""
-    return _filtered(f, TRIALS + """
-        SELECT nct_id, title, phase, status, start_year,
-               array_to_string(countries, ', ') AS countries,
-               enrollment, lead_sponsor, setting, has_results, url
-        FROM ftrials ORDER BY start_year DESC NULLS LAST, nct_id LIMIT 5000""")
+    """The newest 1,000 trials within the filters; ``total`` counts them all."""
+    return _filtered(f, TRIALS + """,
+        k AS (SELECT doc_id FROM ftrials ORDER BY start_year DESC NULLS LAST, nct_id LIMIT 1000)
+        SELECT t.nct_id, t.title, t.phase, t.status, t.start_year,
+               array_to_string(t.countries, ', ') AS countries, t.enrollment, t.lead_sponsor,
+               t.setting, t.has_results, t.url, (SELECT count(*) FROM ftrials) AS total
+        FROM k JOIN trial_facts t USING (doc_id)
+        ORDER BY t.start_year DESC NULLS LAST, t.nct_id""")
 
 
 THROMBOTIC_TERM = (r"thromb|embol|infarct|stroke|cerebrovascular|coagul|isch(a)?emi|occlusion"
@@ -353,9 +389,8 @@ def signals(f: Filters) -> pd.DataFrame:
     PRR with Yates χ², ROR with a 95% CI, IC with IC025 (Norén's approximation).
     """
     return _filtered(f, """,
-        base AS (SELECT d.tissues, d.rclasses, e.doc_id IS NOT NULL AS ev
-                 FROM fdocs d LEFT JOIN fevent_docs e USING (doc_id)
-                 WHERE len(d.tissues) > 0 OR len(d.rclasses) > 0),
+        base AS (SELECT tissues, rclasses, list_has_any(event_keys, $combos::VARCHAR[]) AS ev
+                 FROM fdocs WHERE len(tissues) > 0 OR len(rclasses) > 0),
         expo AS (SELECT 'tissue source' AS dimension, unnest(tissues) AS value, ev FROM base
                  UNION ALL
                  SELECT 'route class', unnest(rclasses), ev FROM base),
@@ -415,36 +450,3 @@ FROM trials GROUP BY ALL ORDER BY trials DESC LIMIT 50""",
     "Evidence sentences for pulmonary embolism": """SELECT doc_id, status, sentence
 FROM events WHERE term = 'pulmonary_embolism' LIMIT 100""",
 }
-
-
-class QueryRejected(Exception):
-    """The sandbox refused the query or DuckDB could not run it; the message says why."""
-
-
-def run_user_sql(sql: str, max_rows: int = 10_000) -> pd.DataFrame:
-    """Run a researcher's query through the registry's sandbox, in a child process.
-
-    Raises ``QueryRejected`` with the sandbox's message (naming the rule) on a refusal, and
-    ``ModuleNotFoundError`` while ``registry.sql_sandbox`` is not installed.
-    """
-    import importlib.util
-    import subprocess
-    import sys
-
-    import pyarrow as pa
-
-    if importlib.util.find_spec("registry.sql_sandbox") is None:
-        raise ModuleNotFoundError("registry.sql_sandbox")
-    try:
-        done = subprocess.run(
-            [sys.executable, "-m", "dashboard.sql_worker", str(registry_path()), str(max_rows)],
-            input=sql.encode("utf-8"), capture_output=True, timeout=30, check=False)
-    except subprocess.TimeoutExpired as exc:
-        raise QueryRejected("time_limit: the query did not finish within 30 s") from exc
-    if done.returncode != 0:
-        raise QueryRejected(done.stderr.decode("utf-8", "replace").strip()[-2000:]
-                            or f"the sandbox exited with status {done.returncode}")
-    table = pa.ipc.open_stream(done.stdout).read_all()
-    df = table.to_pandas()
-    df.attrs["truncated"] = (table.schema.metadata or {}).get(b"truncated") == b"True"
-    return df

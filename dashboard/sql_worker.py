@@ -1,4 +1,4 @@
-"""Runs one researcher query through the registry's SQL sandbox in a child process.
+"""Runs one researcher query through the registry's SQL sandbox, in a child process.
 
 A separate process keeps the sandbox's locked, memory-capped DuckDB configuration apart from
 the dashboard's own connection (DuckDB allows one configuration per file and process), and a
@@ -9,11 +9,42 @@ failure as text on stderr with exit status 3.
 
 from __future__ import annotations
 
+import importlib.util
+import subprocess
 import sys
+from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 
 REFUSED_EXIT = 3
+
+
+class QueryRejected(Exception):
+    """The sandbox refused the query or DuckDB could not run it; the message says why."""
+
+
+def run_user_sql(db_path: Path, sql: str, max_rows: int = 10_000) -> pd.DataFrame:
+    """Run a researcher's query through the registry's sandbox, in a child process.
+
+    Raises ``QueryRejected`` with the sandbox's message (naming the rule) on a refusal, and
+    ``ModuleNotFoundError`` while ``registry.sql_sandbox`` is not installed.
+    """
+    if importlib.util.find_spec("registry.sql_sandbox") is None:
+        raise ModuleNotFoundError("registry.sql_sandbox")
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "dashboard.sql_worker", str(db_path), str(max_rows)],
+            input=sql.encode("utf-8"), capture_output=True, timeout=30, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise QueryRejected("time_limit: the query did not finish within 30 s") from exc
+    if done.returncode != 0:
+        raise QueryRejected(done.stderr.decode("utf-8", "replace").strip()[-2000:]
+                            or f"the sandbox exited with status {done.returncode}")
+    table = pa.ipc.open_stream(done.stdout).read_all()
+    df = table.to_pandas()
+    df.attrs["truncated"] = (table.schema.metadata or {}).get(b"truncated") == b"True"
+    return df
 
 
 def main(argv: list[str]) -> int:

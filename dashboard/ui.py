@@ -45,11 +45,13 @@ def about_the_data() -> None:
     sources = queries.sources_updated()
     build = queries.last_build()
     facts = queries.fact_counts().iloc[0]
-    with st.expander("About the data", expanded=False):
-        when = "unknown"
-        if not build.empty:
-            when = f"{build['finished_at'].iloc[0]:%Y-%m-%d %H:%M} UTC ({build['kind'].iloc[0]} " \
-                   f"from {build['input'].iloc[0]})"
+    when, day = "unknown", "unknown"
+    if not build.empty and pd.notna(build["finished_at"].iloc[0]):
+        finished = pd.Timestamp(build["finished_at"].iloc[0])
+        day = f"{finished:%Y-%m-%d}"
+        when = (f"{finished:%Y-%m-%d %H:%M %Z} ({build['kind'].iloc[0]} from "
+                f"{build['input'].iloc[0]})")
+    with st.expander(f"About the data · last update {day}", expanded=False):
         st.write(f"Last update of the registry: {when}.")
         st.write(
             "Sources: ClinicalTrials.gov registrations, PubMed / Europe PMC publications, "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from spacy.tokens import Span, Token
 
 from nlp.rules import Rule
-from nlp.scope import DocScope, lexicon
+from nlp.scope import DocScope, doc_text, lexicon
 
 # Tokens skipped when looking past a route word for what it modifies.
 _SKIP = frozenset(
@@ -152,7 +152,7 @@ def _left_decides(span: Span, scope: DocScope, s_start: int) -> bool | None:
 
 def _postpositive(span: Span) -> bool:
     """Adverbs and abbreviations ('intravenously', 'IV') usually follow what they describe."""
-    text = span.text.lower()
+    text = doc_text(span.doc)[span.start_char : span.end_char].lower()  # not span.text: no walk
     return text.endswith("ly") or text in _ABBREVIATIONS
 
 

@@ -16,7 +16,14 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from cellvigil.vocabulary import keys
-from nlp.events import SPANS_KEY, RuleError, build_matchers, check_pattern, read_rule_lines
+from nlp.events import (
+    FIXED_STATUS_CUE,
+    SPANS_KEY,
+    RuleError,
+    build_matchers,
+    check_pattern,
+    read_rule_lines,
+)
 from nlp.fast_matching import Window, sentence_starts, sentence_window
 from nlp.scope import doc_text
 from nlp.sections import find_sections
@@ -43,13 +50,7 @@ TITLE_MAX_CHARS = 400
 # hedging; evidence of occurrence ("developed", "was observed") only when nothing else applies.
 CATEGORY_PRIORITY = ("absent", "excluded", "possible", "present")
 ELIGIBILITY_CUE = "section: eligibility"
-
-if not Span.has_extension("status"):
-    Span.set_extension("status", default=None)
-if not Span.has_extension("status_cue"):
-    Span.set_extension("status_cue", default=None)
-if not Span.has_extension("status_also"):
-    Span.set_extension("status_also", default=None)
+# span._.status, status_cue and status_also are registered by nlp.events.
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,8 @@ class ContextAssigner:
         sections = find_sections(text) if self.use_sections else None
         title_end = title_end_char(text)
         for span in spans:
+            if (span._.status_cue or "").startswith(FIXED_STATUS_CUE):
+                continue  # the event rule's own wording decided ("D-dimer did not rise")
             section = sections.kind_at(span.start_char) if sections else "body"
             if span.start_char < title_end:
                 section = "title"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from spacy.attrs import ORTH
@@ -21,8 +22,13 @@ from nlp.fast_matching import AnchoredMatcher, sentence_starts, sentence_window
 EVENT_RULES_FILE = "nlp/event_patterns.jsonl"
 SPANS_KEY = "event"
 IGNORE_LABEL = "not_event"  # blocks false friends ("Stroke Scale") by out-matching them
-EVENT_RULE_KEYS = frozenset({"id", "label", "pattern", "guard", "note"})
+EVENT_RULE_KEYS = frozenset({"id", "label", "pattern", "guard", "status", "keep", "note"})
 ABBREVIATION_SUFFIX = "/abbreviation"
+FIXED_STATUS_CUE = "event rule: "  # the rule wording carries the status: "D-dimer did not rise"
+
+for _name in ("status", "status_cue", "status_also"):  # set here or by cv_context
+    if not Span.has_extension(_name):
+        Span.set_extension(_name, default=None)
 
 
 class RuleError(ValueError):
@@ -38,6 +44,8 @@ class EventRule:
     pattern: list[dict[str, Any]] | str
     guard: tuple[str, ...] = ()
     order: int = 0
+    status: str | None = None  # fixed by the wording itself, e.g. a lab value that did not rise
+    keep: int = 0  # if set, the mention is the first ``keep`` tokens; the rest is look-ahead
 
 
 def read_rule_lines(rules_file: str) -> list[tuple[int, dict[str, Any]]]:
@@ -95,11 +103,16 @@ def load_event_rules(rules_file: str = EVENT_RULES_FILE) -> list[EventRule]:
         guard = row.get("guard", [])
         if not isinstance(guard, list) or not all(isinstance(g, str) for g in guard):
             raise RuleError(f"{where}: 'guard' must be a list of words")
+        status = row.get("status")
+        if status is not None and status not in keys("statuses"):
+            raise RuleError(f"{where}: unknown status {status!r}")
+        keep = row.get("keep", 0)
+        if not isinstance(keep, int) or keep < 0:
+            raise RuleError(f"{where}: 'keep' must be a number of tokens")
         seen.add(rule_id)
+        guard_words = tuple(g.lower() for g in guard)
         rules.append(
-            EventRule(
-                rule_id, row["label"], row["pattern"], tuple(g.lower() for g in guard), len(rules)
-            )
+            EventRule(rule_id, row["label"], row["pattern"], guard_words, len(rules), status, keep)
         )
     return rules
 
@@ -130,7 +143,10 @@ class EventMatcher:
             *self.matcher(doc),
             *((strings[key], start, end) for key, start, end in self.phrases(doc)),
         ]
-        candidates = [Candidate(start, end, self.rules[key], key) for key, start, end in matches]
+        candidates = [
+            Candidate(s, mention_end(s, e, self.rules[key]), self.rules[key], key)
+            for key, s, e in matches
+        ]
         unguarded = {c.rule.label for c in candidates if not c.rule.guard}
         if any(c.rule.guard and c.rule.label not in unguarded for c in candidates):
             starts = sentence_starts(doc)
@@ -140,10 +156,14 @@ class EventMatcher:
             candidates = [c for c in candidates if c.start not in definitions] + found
         kept = [c for c in longest_first(candidates) if c.rule.label != IGNORE_LABEL]
         kept = drop_haemorrhagic_only_stroke(doc, kept, candidates)
-        doc.spans[self.spans_key] = [
-            Span(doc, c.start, c.end, label=c.rule.label, span_id=c.rule_id)
-            for c in sorted(kept, key=lambda c: c.start)
-        ]
+        spans = []
+        for cand in sorted(kept, key=lambda c: c.start):
+            span = Span(doc, cand.start, cand.end, label=cand.rule.label, span_id=cand.rule_id)
+            if cand.rule.status:
+                span._.status = cand.rule.status
+                span._.status_cue = FIXED_STATUS_CUE + cand.rule_id
+            spans.append(span)
+        doc.spans[self.spans_key] = spans
         return doc
 
     @staticmethod
@@ -156,8 +176,23 @@ class EventMatcher:
         return any(word in window for word in cand.rule.guard)
 
 
+class PatternRule(Protocol):
+    """What matching needs from an event or a context rule."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def pattern(self) -> list[dict[str, Any]] | str: ...
+
+
+def mention_end(start: int, end: int, rule: EventRule) -> int:
+    """End of the mention: a rule with ``keep`` matched look-ahead words beyond it."""
+    return min(end, start + rule.keep) if rule.keep else end
+
+
 def build_matchers(
-    nlp: Language, rules: Any, rules_file: str
+    nlp: Language, rules: Iterable[PatternRule], rules_file: str
 ) -> tuple[AnchoredMatcher, PhraseMatcher]:
     """Phrase rules go to a PhraseMatcher; token rules to a matcher that only runs near
     their anchor words. Shared with ``cv_context``."""

@@ -53,13 +53,14 @@ def _event_facts():
 
 def mention(field: str, span: Span, scope: DocScope) -> dict[str, Any]:
     """Evidence row for one mention: field, key, text, sentence, offsets."""
+    start, end = span.start_char, span.end_char
     return {
         "field": field,
         "key": span.label_,
-        "text": span.text,
+        "text": scope.text[start:end],  # span.text would rebuild it token by token
         "sentence": scope.sentence_text(span.start).strip(),
-        "start": span.start_char,
-        "end": span.end_char,
+        "start": start,
+        "end": end,
     }
 
 

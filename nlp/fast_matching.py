@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,6 +81,30 @@ def required_tests(pattern: list[dict[str, Any]]) -> tuple[list[WordTest], int] 
     return tests, longest
 
 
+def starts_anchored(pattern: str) -> bool:
+    """Whether every match of ``pattern`` must start at the beginning: a leading "^" and no
+    top-level "|" (so ``re.match`` finds what ``re.search`` finds)."""
+    if not pattern.startswith("^"):
+        return False
+    depth, escaped, in_class = 0, False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return False
+    return True
+
+
 class WordMasks:
     """For each vocabulary entry, the bit set of the word tests it passes (cached): exact
     words by dictionary, regexes behind one combined regex that rejects most words at once."""
@@ -89,7 +113,9 @@ class WordMasks:
         self.vocab = vocab
         self.exact: dict[tuple[bool, str], int] = {}
         self.regexes: dict[bool, list[tuple[int, re.Pattern[str]]]] = {True: [], False: []}
-        self.any_regex: dict[bool, re.Pattern[str] | None] = {True: None, False: None}
+        # One regex per form that any test regex would accept; ``match`` when all are anchored
+        # with "^" (then equivalent to ``search`` and much faster on a miss).
+        self.any_regex: dict[bool, Callable[[str], object] | None] = {True: None, False: None}
         self.size = 0
         self._cache: dict[int, int] = {}  # orth id -> mask, for every word seen
         self._passing: set[int] = set()  # orth ids with a non-zero mask
@@ -103,8 +129,10 @@ class WordMasks:
             self.exact[key] = self.exact.get(key, 0) | (1 << bit)
         if test.regex is not None:
             self.regexes[test.lower].append((bit, re.compile(test.regex)))
-            joined = "|".join(f"(?:{r.pattern})" for _, r in self.regexes[test.lower])
-            self.any_regex[test.lower] = re.compile(joined)
+            patterns = [r.pattern for _, r in self.regexes[test.lower]]
+            joined = re.compile("|".join(f"(?:{p})" for p in patterns))
+            anchored = all(starts_anchored(p) for p in patterns)
+            self.any_regex[test.lower] = joined.match if anchored else joined.search
         self._cache.clear()
         self._passing.clear()
         return bit
@@ -112,7 +140,7 @@ class WordMasks:
     def passing(self, orths: set[int]) -> dict[int, int]:
         """The masks of the words among ``orths`` that pass at least one test."""
         cache = self._cache
-        for orth in orths.difference(cache):
+        for orth in [orth for orth in orths if orth not in cache]:  # O(words), not O(cache)
             cache[orth] = self._compute(orth)
         return {orth: cache[orth] for orth in self._passing.intersection(orths)}
 
@@ -122,7 +150,7 @@ class WordMasks:
         mask = self.exact.get((False, text), 0) | self.exact.get((True, lower), 0)
         for is_lower, form in ((False, text), (True, lower)):
             combined = self.any_regex[is_lower]
-            if combined is not None and combined.search(form):
+            if combined is not None and combined(form):
                 for bit, regex in self.regexes[is_lower]:
                     if regex.search(form):
                         mask |= 1 << bit

@@ -5,66 +5,29 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from cellvigil.vocabulary import keys
 from nlp.attach import route_attaches
-from nlp.rules import Rule, RuleError, load_products, load_rules
-from nlp.scope import DocScope, doc_text
+from nlp.match_index import longest_first, shared_index
+from nlp.rules import Rule, load_products, load_rules
+from nlp.scope import DocScope, set_group
 
 BLOCK_LABEL = "none"  # a rule that out-matches a false friend ("bone marrow transplant")
 
 
 class RuleMatcher:
-    """Matches phrase and token rules; keeps the longest non-overlapping match per position."""
+    """One rule file's matches from the pipeline's shared :class:`MatchIndex`; keeps the
+    longest non-overlapping match per position."""
 
     def __init__(self, nlp: Language, rules: Iterable[Rule], source: str) -> None:
-        self.rules: dict[str, Rule] = {}
-        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.orth = PhraseMatcher(nlp.vocab, attr="ORTH")
-        self.tokens = Matcher(nlp.vocab)
-        self.regexes: list[Rule] = []
-        for rule in rules:
-            self.rules[rule.id] = rule
-            if rule.compiled is not None:
-                self.regexes.append(rule)
-            elif isinstance(rule.pattern, str):
-                target = self.orth if rule.case_sensitive else self.lower
-                target.add(rule.id, [nlp.make_doc(rule.pattern)])
-            else:
-                try:
-                    self.tokens.add(rule.id, [rule.pattern])
-                except ValueError as exc:
-                    msg = f"{source} rule {rule.id!r}: bad token pattern ({exc})"
-                    raise RuleError(msg) from exc
-
-        self.active = [m for m in (self.lower, self.orth, self.tokens) if len(m)]
+        self.rules: dict[str, Rule] = {rule.id: rule for rule in rules}
+        self.source = source
+        self.index = shared_index(nlp)
+        self.index.add(source, self.rules.values())
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, Rule]]:
-        strings = doc.vocab.strings
-        found = [
-            (start, end, self.rules[strings[key]])
-            for matcher in self.active
-            for key, start, end in matcher(doc)
-        ]
-        text = doc_text(doc) if self.regexes else ""
-        lowered = text.lower()
-        for rule in self.regexes:  # text regexes: one C-level scan, no per-token Python work
-            if rule.requires and not any(word in lowered for word in rule.requires):
-                continue
-            for m in rule.compiled.finditer(text):
-                span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
-                if span is not None and len(span):
-                    found.append((span.start, span.end, rule))
-        found.sort(key=lambda m: (m[0] - m[1], m[0]))
-        taken: set[int] = set()
-        kept = []
-        for start, end, rule in found:
-            if taken.isdisjoint(range(start, end)):
-                taken.update(range(start, end))
-                kept.append((start, end, rule))
-        return sorted(kept, key=lambda m: m[0])
+        return longest_first(self.index.matches(doc, self.source))
 
 
 Gate = Callable[[Span, Rule, DocScope], bool]
@@ -87,7 +50,7 @@ class MentionComponent:
         self.gate = gate
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = []
+        spans, ranges = [], []
         matches = self.matcher(doc)
         scope = DocScope(doc) if self.gate and matches else None
         if scope is not None:
@@ -96,9 +59,10 @@ class MentionComponent:
             if rule.label == BLOCK_LABEL:
                 continue
             span = Span(doc, start, end, label=rule.label, span_id=rule.id)
-            if self.gate is None or self.gate(span, rule, scope):
+            if scope is None or self.gate(span, rule, scope):
                 spans.append(span)
-        doc.spans[self.spans_key] = spans
+                ranges.append((start, end))
+        set_group(doc, self.spans_key, ranges, spans)
         return doc
 
 
@@ -169,24 +133,25 @@ def make_setting(nlp: Language, name: str, rules_file: str, spans_key: str) -> M
 class ProductMatcher:
     """Named products and their aliases from ``data/products.csv`` (label_ = product name)."""
 
+    SOURCE = "products.csv"
+
     def __init__(self, nlp: Language, spans_key: str) -> None:
         self.spans_key = spans_key
-        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.index = shared_index(nlp)
+        rules = []
         for row in load_products():
             names = [row["product"], *(a.strip() for a in (row.get("aliases") or "").split("|"))]
-            self.matcher.add(row["product"], [nlp.make_doc(n) for n in names if n])
+            for n, name in enumerate(dict.fromkeys(x for x in names if x)):
+                rules.append(Rule(id=f"{row['product']}#{n}", label=row["product"], pattern=name))
+        self.index.add(self.SOURCE, rules)
 
     def __call__(self, doc: Doc) -> Doc:
-        strings = doc.vocab.strings
-        spans = [
-            Span(doc, s, e, label=strings[k], span_id=strings[k]) for k, s, e in self.matcher(doc)
-        ]
-        spans.sort(key=lambda sp: (sp.start, -len(sp)))
+        found = sorted((s, -e, rule.label) for s, e, rule in self.index.matches(doc, self.SOURCE))
         kept, last_end = [], -1
-        for sp in spans:
-            if sp.start >= last_end:
-                kept.append(sp)
-                last_end = sp.end
+        for start, neg_end, label in found:
+            if start >= last_end:
+                kept.append(Span(doc, start, -neg_end, label=label, span_id=label))
+                last_end = -neg_end
         doc.spans[self.spans_key] = kept
         return doc
 

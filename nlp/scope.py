@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from functools import cache
 from typing import Any
 
@@ -17,6 +17,9 @@ from nlp.rules import load_lexicon
 
 LEXICON_FILE = "attachment.json"
 CELL_KEYS = ("cell", "product", "tissue")
+# Characters that IGNORECASE matches unlike their lower case ('ı' ~ 'i', 'ſ' ~ 's'): a text
+# holding one, or changing length when lower-cased, is never searched through its lower case.
+CASE_TRAPS = ("\u0131", "\u017f")
 # Per-Doc values that never change once sentences are set, kept while the Doc lives.
 _PER_DOC: dict[int, tuple[weakref.ref, dict[str, Any]]] = {}
 
@@ -29,6 +32,11 @@ def _memo(doc: Doc) -> dict[str, Any]:
     memo: dict[str, Any] = {}
     _PER_DOC[key] = (weakref.ref(doc, lambda _ref, key=key: _PER_DOC.pop(key, None)), memo)
     return memo
+
+
+def doc_memo(doc: Doc) -> dict[str, Any]:
+    """Values computed once per Doc (kept beside it, so nothing is pickled with it)."""
+    return _memo(doc)
 
 
 def remember_text(doc: Doc, text: str) -> Doc:
@@ -45,20 +53,33 @@ def doc_text(doc: Doc) -> str:
     return memo["text"]
 
 
+def doc_lower(doc: Doc) -> str:
+    """``doc_text(doc).lower()``, computed once per Doc."""
+    memo = _memo(doc)
+    if "lower" not in memo:
+        memo["lower"] = doc_text(doc).lower()
+    return memo["lower"]
+
+
+def note_sentences(doc: Doc, starts: list[int]) -> None:
+    """Record the sentence-start tokens just set (sorted), so scopes need not read them back."""
+    if not starts or starts[0] != 0:
+        starts = [0, *starts]
+    _memo(doc)["sentences"] = (starts, [*starts[1:], len(doc)])
+
+
 def _doc_base(doc: Doc) -> dict[str, Any]:
     """Sentence starts/ends, LOWER ids and eligibility ranges: computed once per Doc."""
     memo = _memo(doc)
-    if "sent_starts" not in memo:
+    if "lower_ids" not in memo:
         n = len(doc)
-        # to_array, not doc.has_annotation: the latter walks every token in Python.
-        flags = doc.to_array([SENT_START]).astype("int64") if n else np.zeros(0, dtype="int64")
-        starts = np.flatnonzero(flags == 1)
-        if not len(starts) or starts[0] != 0:
-            starts = np.concatenate([[0], starts]).astype("int64")
-        memo["sent_starts"] = starts.tolist()
-        memo["sent_ends"] = np.append(starts[1:], n).tolist()
+        if "sentences" not in memo:  # not set by cv_sentences: read the annotation
+            # to_array, not doc.has_annotation: the latter walks every token in Python.
+            flags = doc.to_array([SENT_START]).astype("int64") if n else np.zeros(0, "int64")
+            note_sentences(doc, np.flatnonzero(flags == 1).tolist())
+        memo["sent_starts"], memo["sent_ends"] = memo["sentences"]
         memo["lower_ids"] = doc.to_array([LOWER]).tolist() if n else []
-        memo["eligibility"] = eligibility_ranges(doc_text(doc))
+        memo["eligibility"] = eligibility_ranges(doc_text(doc), doc_lower(doc))
     return memo
 
 
@@ -89,14 +110,26 @@ def _eligibility_re() -> re.Pattern[str]:
     return re.compile(rf"(?im)^[ \t*#\-•]*(?:{heads})\b[^\n]*$")
 
 
+@cache
+def _cues_by_last_word() -> dict[str, tuple[str, ...]]:
+    """Other-study cues grouped by their last word: a sentence without it holds none of them."""
+    groups: dict[str, list[str]] = {}
+    for cue in lexicon()["other_study_cues"]:
+        groups.setdefault(cue.split()[-1] if cue.split() else cue, []).append(cue)
+    return {key: tuple(cues) for key, cues in groups.items()}
+
+
 # A paragraph that ends an eligibility list: a blank line, then a line that is neither a list
 # item nor another criteria heading, long enough to be prose.
 _LIST_END = re.compile(r"\n[ \t]*\n(?=[ \t]*[A-Z][^\n]{120,})")
 
 
-def eligibility_ranges(text: str) -> list[tuple[int, int]]:
+def eligibility_ranges(text: str, lowered: str | None = None) -> list[tuple[int, int]]:
     """Character ranges of eligibility (inclusion/exclusion criteria) sections."""
     ranges: list[tuple[int, int]] = []
+    if lowered is not None and not any(h in lowered for h in lexicon()["eligibility_headings"]):
+        if len(lowered) == len(text) and not any(c in text for c in CASE_TRAPS):
+            return ranges  # no heading anywhere: skip the line-by-line scan
     for match in _eligibility_re().finditer(text):
         start = match.start()
         if ranges and start < ranges[-1][1]:
@@ -106,10 +139,13 @@ def eligibility_ranges(text: str) -> list[tuple[int, int]]:
     return ranges
 
 
+_NO_TOKENS: frozenset[int] = frozenset()
+
+
 def _group_tokens(doc: Doc, key: str) -> frozenset[int]:
     """Token indices covered by span group ``key`` (memoised per group size: groups only grow)."""
     if key not in doc.spans:
-        return frozenset()
+        return _NO_TOKENS
     group = doc.spans[key]
     memo = _memo(doc)
     cached = memo.get(("group", key))
@@ -117,6 +153,24 @@ def _group_tokens(doc: Doc, key: str) -> frozenset[int]:
         tokens = frozenset(i for span in group for i in range(span.start, span.end))
         cached = memo[("group", key)] = (len(group), tokens)
     return cached[1]
+
+
+def set_group(doc: Doc, key: str, ranges: list[tuple[int, int]], spans: list[Span]) -> None:
+    """``doc.spans[key] = spans``, noting the token ranges so scopes need not re-read them."""
+    doc.spans[key] = spans
+    tokens = frozenset(i for start, end in ranges for i in range(start, end))
+    _memo(doc)[("group", key)] = (len(spans), tokens)
+
+
+def _anchors(doc: Doc) -> tuple[set[int], list[int]]:
+    """Tokens of the cell, product and tissue groups (as a set and sorted), memoised."""
+    groups = [_group_tokens(doc, key) for key in CELL_KEYS]
+    memo = _memo(doc)
+    cached = memo.get("anchors")
+    if cached is None or any(a is not b for a, b in zip(cached[0], groups, strict=True)):
+        union: set[int] = set().union(*groups)
+        cached = memo["anchors"] = (groups, union, sorted(union))
+    return cached[1], cached[2]
 
 
 class DocScope:
@@ -130,20 +184,26 @@ class DocScope:
         self.text: str = base["text"]
         self.lower_ids: list[int] = base["lower_ids"]
         self.eligibility: list[tuple[int, int]] = base["eligibility"]
-        self.anchor_tokens: set[int] = set()
-        for key in CELL_KEYS:
-            self.anchor_tokens |= _group_tokens(doc, key)
+        self.anchor_tokens, self._anchor_list = _anchors(doc)
         self.matched_tokens: set[int] = set()
-        self._other_study: dict[int, bool] = {}
+        self._other_study: dict[int, bool] = base.setdefault("other_study", {})
+        self._sentence_chars: dict[int, tuple[int, int]] = base.setdefault("sentence_chars", {})
         self.cell_doc = len(self.anchor_tokens) >= 3 or self._title_has_anchor()
 
     def _title_has_anchor(self) -> bool:
         """The title (text before the first blank line) names a cell product."""
+        if not self._anchor_list:
+            return False
         title_end = self.text.find("\n\n")
         if title_end <= 0:
             return False
         title = self.doc.char_span(0, title_end, alignment_mode="expand")
-        return title is not None and any(i in self.anchor_tokens for i in range(title.end))
+        return title is not None and self._anchor_list[0] < title.end
+
+    def _any_anchor(self, lo: int, hi: int) -> bool:
+        """An anchor token among ``lo:hi``."""
+        k = bisect_left(self._anchor_list, lo)
+        return k < len(self._anchor_list) and self._anchor_list[k] < hi
 
     def sentence_bounds(self, i: int) -> tuple[int, int]:
         """Token range ``(start, end)`` of the sentence holding token ``i``."""
@@ -159,21 +219,26 @@ class DocScope:
         """A cell or product mention in the same sentence, within ``window`` tokens."""
         s_start, s_end = self.sentence_bounds(span.start)
         lo, hi = max(s_start, span.start - window), min(s_end, span.end + window)
-        return any(i in self.anchor_tokens for i in range(lo, hi) if not span.start <= i < span.end)
+        return self._any_anchor(lo, min(hi, span.start)) or self._any_anchor(max(lo, span.end), hi)
 
     def cell_in_sentence(self, span: Span) -> bool:
         """Any cell or product mention in the mention's sentence."""
         s_start, s_end = self.sentence_bounds(span.start)
-        return any(i in self.anchor_tokens for i in range(s_start, s_end))
+        return self._any_anchor(s_start, s_end)
+
+    def sentence_chars(self, i: int) -> tuple[int, int]:
+        """Character range of the sentence holding token ``i`` (memoised)."""
+        start, end = self.sentence_bounds(i)
+        chars = self._sentence_chars
+        if start not in chars:
+            last = self.doc[end - 1]
+            chars[start] = (self.doc[start].idx, last.idx + len(last))
+        return chars[start]
 
     def sentence_text(self, i: int) -> str:
-        """Text of the sentence holding token ``i`` (sliced from the doc text, memoised)."""
-        start, end = self.sentence_bounds(i)
-        texts = self.__dict__.setdefault("_sentence_texts", {})
-        if start not in texts:
-            last = self.doc[end - 1]
-            texts[start] = self.text[self.doc[start].idx : last.idx + len(last)]
-        return texts[start]
+        """Text of the sentence holding token ``i`` (sliced from the doc text)."""
+        a, b = self.sentence_chars(i)
+        return self.text[a:b]
 
     def has_word(self, start: int, end: int, name: str) -> bool:
         """A word of lexicon list ``name`` among tokens ``start:end`` (no Token objects made)."""
@@ -205,7 +270,10 @@ class DocScope:
         start, _ = self.sentence_bounds(span.start)
         if start not in self._other_study:
             text = self.sentence_text(span.start).lower()
-            self._other_study[start] = any(cue in text for cue in lexicon()["other_study_cues"])
+            self._other_study[start] = any(
+                key in text and any(cue in text for cue in cues)
+                for key, cues in _cues_by_last_word().items()
+            )
         return self._other_study[start]
 
     def out_of_scope(self, span: Span) -> bool:

@@ -10,17 +10,20 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp.rules import load_lexicon
-from nlp.scope import doc_text
+from nlp.scope import doc_text, note_sentences
 
 LEXICON_FILE = "sentences.json"
 
 # A stop, then optional closing quotes/brackets, whitespace, and a capital (maybe after an opener).
 _STOP = re.compile(r"[.!?](?P<close>[\"'”’)\]]*)\s+(?=[\"“‘'(\[]?[A-Z])")
-# A blank line, or one line break before a line that does not start in lower case.
-_BLANK = re.compile(r"\n[ \t\r\f\v]*\n\s*(?=\S)")
-_LINE = re.compile(r"\n[ \t\r\f\v]*(?=[^\sa-z])")
-# A line ending with a colon (a heading such as "Inclusion Criteria:") ends its sentence.
-_HEADING = re.compile(r":[ \t]*\n\s*(?=\S)")
+# A blank line, or one line break before a line that does not start in lower case; or a line
+# ending with a colon (a heading such as "Inclusion Criteria:"). One scan: every alternative
+# ends where the next line's text starts, so overlaps cannot hide a boundary.
+_BREAK = re.compile(
+    r"\n[ \t\r\f\v]*\n\s*(?=\S)"
+    r"|\n[ \t\r\f\v]*(?=[^\sa-z])"
+    r"|:[ \t]*\n\s*(?=\S)"
+)
 
 
 def boundary_offsets(text: str, abbreviations: frozenset[str]) -> list[int]:
@@ -34,9 +37,8 @@ def boundary_offsets(text: str, abbreviations: frozenset[str]) -> list[int]:
             if word in abbreviations:
                 continue
         starts.add(match.end())
-    for pattern in (_BLANK, _LINE, _HEADING):
-        for match in pattern.finditer(text):
-            starts.add(match.end())
+    for match in _BREAK.finditer(text):
+        starts.add(match.end())
     starts.discard(0)
     return sorted(s for s in starts if s < len(text))
 
@@ -55,12 +57,15 @@ class SentenceSplitter:
         flags = np.full((n, 1), -1, dtype="int64")
         flags[0, 0] = 1
         offsets = boundary_offsets(doc_text(doc), self.abbreviations)
+        starts = [0]
         if offsets:
             token_starts = doc.to_array([IDX]).astype("int64")
-            for i in np.searchsorted(token_starts, offsets, side="left"):
-                if i < n:
-                    flags[int(i), 0] = 1
+            found = np.unique(np.searchsorted(token_starts, offsets, side="left"))
+            found = found[(found > 0) & (found < n)]
+            flags[found, 0] = 1
+            starts.extend(found.tolist())
         doc.from_array([SENT_START], flags.astype("uint64"))
+        note_sentences(doc, starts)
         return doc
 
 

@@ -9,15 +9,21 @@ from spacy.tokens import Doc
 
 from nlp.products import approved_products
 from nlp.rules import load_lexicon
+from nlp.scope import doc_text
 
 LEXICON_FILE = "setting.json"
 
 
 def setting_signals(doc: Doc, spans_key: str = "setting") -> list[dict[str, Any]]:
     """Signals found in the text: ``{signal, text, start, end}`` in text order."""
+    spans = doc.spans.get(spans_key, [])
+    if not spans:
+        return []
+    text = doc_text(doc)  # sliced: span.text would rebuild it token by token
     return [
-        {"signal": sp.label_, "text": sp.text, "start": sp.start_char, "end": sp.end_char}
-        for sp in doc.spans.get(spans_key, [])
+        {"signal": sp.label_, "text": text[a:b], "start": a, "end": b}
+        for sp in spans
+        for a, b in ((sp.start_char, sp.end_char),)
     ]
 
 

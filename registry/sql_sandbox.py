@@ -20,7 +20,8 @@ from registry.db import RegistryMissing
 
 DEFAULT_TIMEOUT_S = 10.0
 DEFAULT_MAX_ROWS = 10_000
-MEMORY_LIMIT = "1GB"
+# Room for the dashboard's queries at scale: at 1GB they spilled and hit DuckDB temp-file errors.
+MEMORY_LIMIT = "4GB"
 
 # Statement types other than SELECT, each refused by a named rule.
 TYPE_RULES: dict[str, str] = {

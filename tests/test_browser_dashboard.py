@@ -85,6 +85,20 @@ def browser(served: str):
         chromium.close()
 
 
+def test_browser_deep_link_as_first_request_keeps_navigation_and_filters(served: str,
+                                                                        browser) -> None:
+    # Runs first: a page URL opened before any other request must still go through app.py.
+    page = browser.new_page()
+    try:
+        page.goto(f"{served}/products?tissue=adipose")
+        page.get_by_text("Cases of one product type").first.wait_for(timeout=30_000)
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        sidebar.get_by_text("Adipose / SVF").first.wait_for(timeout=10_000)
+        assert sidebar.get_by_text("Case reports & evidence").count() == 1
+    finally:
+        page.close()
+
+
 @pytest.mark.parametrize(("path", "expected"), PAGES)
 def test_browser_page_loads_without_exception(served: str, browser, path: str,
                                               expected: str) -> None:

@@ -215,6 +215,8 @@ def _write(tmp_path: Path, rows: list[dict]) -> str:
         ({"id": "bad_key", "label": "stroke", "pattern": "stroke", "colour": "red"}, "bad_key"),
         ({"id": "bad_pattern", "label": "stroke", "pattern": []}, "bad_pattern"),
         ({"label": "stroke", "pattern": "stroke"}, "without an 'id'"),
+        ({"id": "bad_status", "label": "stroke", "pattern": "x", "status": "maybe"}, "bad_status"),
+        ({"id": "bad_keep", "label": "stroke", "pattern": "x", "keep": -1}, "bad_keep"),
     ],
 )
 def test_events_bad_rule_file_errors(tmp_path: Path, row: dict, message: str) -> None:
@@ -239,3 +241,16 @@ def test_events_bad_rule_file_fails_in_the_factory(tmp_path: Path) -> None:
     path = _write(tmp_path, [{"id": "oops", "label": "nope", "pattern": "x"}])
     with pytest.raises(RuleError, match="oops"):
         spacy.blank("en").add_pipe("cv_events", config={"rules_file": path})
+
+
+def test_events_keep_leaves_look_ahead_words_outside_the_mention(events_nlp: Language) -> None:
+    assert ("Thrombotic", "thromboembolism") in labels(events_nlp, "Thrombotic risk is high.")
+
+
+def test_events_rule_status_is_kept_without_and_with_context(
+    events_nlp: Language, full_nlp: Language
+) -> None:
+    text = "Mesenchymal stromal cells\n\nD-dimer levels did not increase after infusion."
+    for pipe in (events_nlp, full_nlp):
+        pairs = [(f["term"], f["status"]) for f in event_facts(pipe(text))]
+        assert pairs == [("coagulation_activation", "absent")]

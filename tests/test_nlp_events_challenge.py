@@ -5,6 +5,12 @@ follows ../shared/spec/extraction.md and ../shared/gold/README.md, not the code'
 present = happened to this document's subjects (in a preclinical paper, its own animals),
 absent = the text says it did not happen, possible = risk, warning, hypothesis or other studies
 (including background animal work), excluded = eligibility, history or the disease treated.
+
+Scores when written (2026-11-22), each group scored before the rules were touched for it:
+first groups 112/133 with the original rules; HELD_OUT 42/52 (original rules 41/52);
+HELD_OUT_2 16/23 (original 16/23); HELD_OUT_3 10/16 (original 11/16). Fixes made for one group
+rarely carried over to the next, so new phrasings belong in a fresh held-out group, scored
+before the rules change. Known gaps are strict xfails.
 """
 
 from __future__ import annotations
@@ -721,8 +727,8 @@ NOT_EVENTS = [
     ),
 ]
 
-# Written after the rules above were fixed, and scored before any further change (see the
-# module docstring): an honest estimate of how the rules do on phrasings they were not built on.
+# Written after the rules above were fixed and scored before the next change (see the module
+# docstring). Two lab-value cases were added with the fix for the one failure left here.
 HELD_OUT = [
     case(
         "thrombus-main-pa",
@@ -803,8 +809,6 @@ HELD_OUT = [
         "d-dimer-did-not-rise",
         "D-dimer did not rise after any infusion.",
         (CA, "absent"),
-        known_gap="a lab value negated inside its own mention ('D-dimer did not rise') needs an "
-        "event rule that can carry its status; not yet supported",
     ),
     case(
         "none-showed-signs",
@@ -812,6 +816,12 @@ HELD_OUT = [
         (IBMIR, "absent"),
     ),
     case("colon-none", "Thromboembolic complications: none.", (TE, "absent")),
+    case(
+        "d-dimer-not-elevated",
+        "D-dimer levels were not elevated at any time point.",
+        (CA, "absent"),
+    ),
+    case("tat-within-normal", "TAT levels remained within normal limits.", (CA, "absent")),
     case(
         "absence-confirmed",
         "Absence of pulmonary embolism was confirmed by ventilation-perfusion scan.",
@@ -996,6 +1006,240 @@ HELD_OUT = [
     ),
 ]
 
+# Written after HELD_OUT was fixed and scored before the next change: 16/23, the same as the
+# original rules, then generalised (one known gap left).
+HELD_OUT_2 = [
+    case(
+        "admitted-acute-pe",
+        "Three months after the second injection, the patient was admitted with an acute "
+        "pulmonary embolism and right ventricular strain.",
+        (PE, "present"),
+    ),
+    case(
+        "common-femoral-vein",
+        "Duplex scanning showed an occlusive thrombus in the left common femoral vein.",
+        (DVT, "present"),
+    ),
+    case(
+        "consistent-with-dic",
+        "The platelet count fell to 45 × 10^9/L and fibrinogen was consumed, consistent with "
+        "disseminated intravascular coagulation.",
+        (DIC, "present"),
+    ),
+    case(
+        "calf-vein-screening",
+        "One subject had an asymptomatic calf vein thrombosis detected on routine screening.",
+        (DVT, "present"),
+    ),
+    case(
+        "no-changes-coagulation-parameters",
+        "No clinically relevant changes in coagulation parameters were noted.",
+        (CA, "absent"),
+    ),
+    case(
+        "importantly-none",
+        "Importantly, none of the patients experienced thromboembolic complications.",
+        (TE, "absent"),
+    ),
+    case(
+        "neither-ibmir-nor",
+        "Neither IBMIR nor thrombosis was observed in any recipient.",
+        (IBMIR, "absent"),
+        (TE, "absent"),
+    ),
+    case(
+        "incidence-did-not-differ",
+        "The incidence of DVT did not differ between the MSC and placebo groups (4% vs 5%).",
+        (DVT, "present"),
+    ),
+    case(
+        "predispose-recipients",
+        "MSCs express tissue factor, which may predispose recipients to thrombosis.",
+        (TE, "possible"),
+    ),
+    case(
+        "microembolism-concern",
+        "Because MSCs are large cells, pulmonary entrapment and microembolism are a concern "
+        "after intravenous delivery.",
+        (MT, "possible"),
+    ),
+    case(
+        "thrombotic-risk-weighed",
+        "Thrombotic risk should be weighed against potential benefit.",
+        (TE, "possible"),
+    ),
+    case(
+        "fat-embolism-described",
+        "A case of fatal fat embolism after injection of liposuction-derived cells has been "
+        "described.",
+    ),
+    case(
+        "exclusion-last-6-months",
+        "Exclusion criteria: Thromboembolic event in the last 6 months.",
+        (TE, "excluded"),
+    ),
+    case(
+        "previous-vte-not-eligible",
+        "Patients on anticoagulation for atrial fibrillation or previous VTE were not eligible.",
+        (TE, "excluded"),
+    ),
+    case(
+        "must-have-had-stroke",
+        "Participants must have had an ischaemic stroke 6 to 24 months before enrolment.",
+        (STROKE, "excluded"),
+    ),
+    case(
+        "enrolled-chronic-stroke",
+        "This phase I study enrolled 12 patients with chronic stroke.",
+        (STROKE, "excluded"),
+    ),
+    case(
+        "msc-for-stroke",
+        "A trial of intravenous MSCs for subacute ischemic stroke began in 2018.",
+        (STROKE, "excluded"),
+    ),
+    case(
+        "ask-your-doctor",
+        "Ask your doctor about the risk of blood clots before treatment.",
+        (TE, "possible"),
+        known_gap="'before treatment' (history, excluded) outranks 'risk of' (possible) even "
+        "when it qualifies the asking, not the event",
+    ),
+    case(
+        "never-seen-a-clot",
+        "Side effects at our centre have been limited to mild headache; we have never seen a "
+        "blood clot.",
+        (TE, "absent"),
+    ),
+    case(
+        "investigators-observed",
+        "FDA investigators observed that several patients were hospitalized with pulmonary "
+        "emboli after receiving your umbilical cord product.",
+        (PE, "present"),
+    ),
+    case(
+        "necropsy-pulmonary-thrombi",
+        "Animals in the high-dose group showed extensive pulmonary thrombi at necropsy.",
+        (PE, "present"),
+    ),
+    case(
+        "prevent-catheter-thrombosis",
+        "Anti-Xa monitoring was performed to prevent catheter thrombosis.",
+        (VT, "possible"),
+    ),
+    case(
+        "exclusion-criterion-singular",
+        "Elevated D-dimer (>0.5 mg/L) was an exclusion criterion.",
+        (CA, "excluded"),
+    ),
+]
+
+# Written last and scored before any change: 10/16 (the original rules: 11/16; a new rule,
+# ": no" read as a table "none", had broken "RESULTS: No ... events"). That bug and two general
+# gaps were then fixed; one label was wrong (a stroke unit names a ward, not the subjects).
+HELD_OUT_3 = [
+    case(
+        "abstract-results-mixed",
+        "RESULTS: Forty-two patients received a median of two infusions. Infusion-related "
+        "reactions were mild. One patient developed a segmental pulmonary embolism on day 12, "
+        "which resolved with apixaban. No strokes or myocardial infarctions occurred.",
+        (PE, "present"),
+        (STROKE, "absent"),
+        (MI, "absent"),
+    ),
+    case(
+        "abstract-background-then-none",
+        "BACKGROUND: Intravenous MSCs carry a potential thromboembolic risk. METHODS: We "
+        "reviewed 310 infusions. RESULTS: No thromboembolic events were recorded.",
+        (TE, "possible"),
+        (TE, "absent"),
+    ),
+    case(
+        "registration-arm-description",
+        "Experimental: UC-MSC\nParticipants receive 1 × 10^6 cells/kg intravenously on days 1 "
+        "and 7. Patients will be screened for deep vein thrombosis by ultrasound before each "
+        "infusion.",
+        (DVT, "possible"),
+    ),
+    case(
+        "clinic-testimonial-stroke",
+        "After her stroke in 2019, Maria came to our clinic for stem cell therapy and regained "
+        "the use of her left arm.",
+        (STROKE, "excluded"),
+    ),
+    case(
+        "clinic-safety-claim",
+        "Our cells are screened and processed in a certified lab, so there is no chance of "
+        "clotting or rejection.",
+    ),
+    case(
+        "letter-serious-ae",
+        "Several patients treated at your clinic experienced serious adverse events, including "
+        "a pulmonary embolism requiring hospitalization.",
+        (PE, "present"),
+    ),
+    case(
+        "unrelated-to-treatment",
+        "A myocardial infarction in the control group was considered unrelated to the study "
+        "procedure.",
+        (MI, "present"),
+    ),
+    case(
+        "thrombus-formation-in-vitro",
+        "Thrombus formation on collagen under flow was increased by adipose MSCs but not by "
+        "bone marrow MSCs.",
+        (CA, "present"),
+        known_gap="'thrombus formation' in a flow assay is a lab signal, in a patient a "
+        "thrombosis; the rules cannot tell the assay from the patient",
+    ),
+    case(
+        "nebulised-no-embolic-risk",
+        "Because the cells are nebulised rather than infused, embolic complications are not "
+        "expected.",
+        (TE, "possible"),
+    ),
+    case(
+        "sudden-death-autopsy",
+        "The patient died suddenly on day 3; autopsy showed diffuse fibrin thrombi in the "
+        "glomeruli and lungs.",
+        (MT, "present"),
+    ),
+    case(
+        "stroke-unit-false-friend",
+        "Patients were recruited from the stroke unit of a university hospital.",
+    ),
+    case(
+        "tia-excluded-prose",
+        "Patients with a transient ischaemic attack in the previous 30 days were excluded.",
+        (STROKE, "excluded"),
+    ),
+    case(
+        "hepatic-artery-thrombosis",
+        "Hepatic artery thrombosis developed after liver transplantation and intraportal cell "
+        "infusion.",
+        (AT, "present"),
+    ),
+    case(
+        "dvt-rate-percent",
+        "The rate of DVT was 3.2% in the MSC group and 2.9% in controls.",
+        (DVT, "present"),
+    ),
+    case(
+        "warning-clots-and-strokes",
+        "Warning: stem cell treatments sold by unlicensed clinics have led to blood clots and "
+        "strokes in some patients.",
+        (TE, "possible"),
+        (STROKE, "possible"),
+        known_gap="a run-in 'Warning:' label scopes the whole sentence; its cue reach (10 "
+        "tokens) stops short and 'led to' then reads as an observation",
+    ),
+    case(
+        "ibmir-mitigated",
+        "Heparin coating mitigated IBMIR in vitro.",
+        (IBMIR, "present"),
+    ),
+]
+
 CASES = [
     *CASE_REPORTS,
     *NEGATIONS,
@@ -1008,6 +1252,8 @@ CASES = [
     *OUTCOME_MEASURES,
     *NOT_EVENTS,
     *HELD_OUT,
+    *HELD_OUT_2,
+    *HELD_OUT_3,
 ]
 
 

@@ -19,6 +19,7 @@ from nlp.fast_matching import (
     required_tests,
     sentence_starts,
     sentence_window,
+    starts_anchored,
     token_reach,
 )
 
@@ -118,3 +119,11 @@ def test_events_sentence_bounds_read_once(nlp_and_matchers) -> None:
     assert [doc[s].text for s in starts] == ["One", "Another", "A"]
     first, end = sentence_window(starts, len(doc), 5)
     assert doc[first:end].text == "Another one follows."
+
+
+@pytest.mark.parametrize(
+    ("pattern", "anchored"),
+    [("^(a|b)$", True), ("^a|b", False), ("a$", False), (r"^[|(]x", True), (r"^\(|x", False)],
+)
+def test_events_regex_anchor_detection(pattern: str, anchored: bool) -> None:
+    assert starts_anchored(pattern) is anchored

@@ -1,7 +1,11 @@
+-- Saved as tables (`*_t`) when a build applies the views: every public view reads them, and
+-- recomputing the window functions per query costs seconds on a large registry. Spool loads
+-- between builds add document versions that these tables show after the next build.
+
 -- The current version of each document: the newest version from its most authoritative source.
 -- (A trial's API record outranks its legacy record, which outranks a CSV export row; PubMed
 -- outranks Europe PMC.) Older versions stay in document_versions.
-CREATE OR REPLACE VIEW current_versions AS
+CREATE OR REPLACE TABLE current_versions_t AS
 SELECT *
 FROM document_versions
 QUALIFY row_number() OVER (
@@ -12,22 +16,25 @@ QUALIFY row_number() OVER (
         ELSE 4 END,
         version DESC
 ) = 1;
+CREATE OR REPLACE VIEW current_versions AS SELECT * FROM current_versions_t;
 
 -- The newest extraction of each current document version.
-CREATE OR REPLACE VIEW current_extractions AS
+CREATE OR REPLACE TABLE current_extractions_t AS
 SELECT e.*
 FROM doc_extractions e
-JOIN current_versions c USING (doc_id, version)
+JOIN current_versions_t c USING (doc_id, version)
 QUALIFY row_number() OVER (PARTITION BY e.doc_id ORDER BY e.extracted_at DESC) = 1;
+CREATE OR REPLACE VIEW current_extractions AS SELECT * FROM current_extractions_t;
 
 -- The fact mentions of those extractions.
-CREATE OR REPLACE VIEW current_mentions AS
+CREATE OR REPLACE TABLE current_mentions_t AS
 SELECT m.*
 FROM fact_mentions m
-JOIN current_extractions e USING (doc_id, version, extractor_version);
+JOIN current_extractions_t e USING (doc_id, version, extractor_version);
+CREATE OR REPLACE VIEW current_mentions AS SELECT * FROM current_mentions_t;
 
 -- Trial metadata per trial, each field taken from the most authoritative record that has it.
-CREATE OR REPLACE VIEW trial_best AS
+CREATE OR REPLACE TABLE trial_best_t AS
 WITH ranked AS (
     SELECT t.*,
            CASE t.source WHEN 'ctgov' THEN 1 WHEN 'ctgov_legacy' THEN 2 ELSE 3 END AS source_rank
@@ -60,3 +67,4 @@ SELECT
     first(url ORDER BY source_rank, version DESC) FILTER (WHERE url IS NOT NULL) AS url
 FROM ranked
 GROUP BY doc_id;
+CREATE OR REPLACE VIEW trial_best AS SELECT * FROM trial_best_t;

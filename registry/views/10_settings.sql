@@ -173,7 +173,8 @@ SELECT
         CASE WHEN t.approved_products IS NOT NULL THEN 'names approved product ' || t.approved_described END,
         CASE WHEN t.record_phase THEN 'registered phase ' || t.phase
              WHEN t.phase = 'NA' THEN 'registered phase: not applicable'
-             WHEN t.has_record THEN 'no phase registered' END,
+             WHEN t.has_record THEN 'no phase registered'
+             WHEN t.source_kind = 'trial_registration' THEN 'no structured trial record (text only)' END,
         CASE WHEN t.lead_sponsor IS NOT NULL THEN 'lead sponsor ' || t.lead_sponsor || ' (' || coalesce(t.sponsor_class, '?') || ')' END,
         CASE WHEN t.is_fda_regulated_drug THEN 'FDA-regulated drug' END,
         CASE WHEN t.is_fda_regulated_device THEN 'FDA-regulated device' END,

@@ -25,7 +25,7 @@ else:
     col1.altair_chart(
         alt.Chart(summary).mark_bar().encode(
             x=alt.X("event_reports:Q", title="Documents reporting an event"),
-            y=alt.Y("setting:N", sort=order, title=None),
+            y=alt.Y("setting:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
             color=alt.Color("setting:N", scale=ui.setting_scale(), legend=None),
             tooltip=["setting", "documents", "event_reports"],
         ), width="stretch")
@@ -33,7 +33,7 @@ else:
         alt.Chart(summary).mark_bar().encode(
             x=alt.X("intravascular_pct:Q", title="% intravascular (of documents with a route)",
                     scale=alt.Scale(domain=[0, 100])),
-            y=alt.Y("setting:N", sort=order, title=None),
+            y=alt.Y("setting:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
             color=alt.Color("setting:N", scale=ui.setting_scale(), legend=None),
             tooltip=["setting", "with_route", "intravascular", "intravascular_pct"],
         ), width="stretch")

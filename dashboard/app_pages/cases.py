@@ -11,8 +11,8 @@ f = ui.page("Case reports & evidence",
             "Which documents report a thrombotic event, what exactly do they say, and what "
             "product, route, dose and setting were involved?")
 
-total = queries.case_report_count(f)
 cases = queries.case_reports(f)
+total = int(cases["total"].iloc[0]) if len(cases) else 0
 st.metric("Event reports within the filters", f"{total:,}")
 st.caption("One row per document and event. The evidence column is the sentence the event was "
            "found in, with the event words between ⟦ ⟧. Status says whether the event happened "

@@ -46,7 +46,8 @@ if plot.empty:
     ui.empty("Too few reports for any confidence interval.")
 else:
     plot = plot.assign(flag=plot["ror_signal"].map({True: "lower bound > 1", False: "no signal"}))
-    base = alt.Chart(plot).encode(y=alt.Y("label:N", title=None, sort=list(plot["label"])))
+    base = alt.Chart(plot).encode(y=alt.Y("label:N", title=None, sort=list(plot["label"]),
+                                           axis=alt.Axis(labelLimit=300)))
     scale = alt.Scale(type="log")
     colour = alt.Color("flag:N", scale=alt.Scale(domain=["lower bound > 1", "no signal"],
                                                  range=[ui.OKABE_ITO[5], ui.OKABE_ITO[4]]),

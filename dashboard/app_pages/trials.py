@@ -16,29 +16,33 @@ DIMENSIONS = {"tissue": ("Tissue source", "tissue_sources"),
               "route_class": ("Route class", "route_classes"), "phase": ("Phase", None),
               "country": ("Country", None), "start_year": ("Start year", None)}
 trials = queries.trial_list(f)
+total = int(trials["total"].iloc[0]) if len(trials) else 0
+trials = trials.drop(columns="total")
 trials["setting"] = [label("settings", k) for k in trials["setting"]]
-st.metric("Trials within the filters", f"{len(trials):,}")
+st.metric("Trials within the filters", f"{total:,}")
+dimension = st.segmented_control(
+    "Break down by", list(DIMENSIONS), default="tissue", key="trials_dimension",
+    format_func=lambda k: DIMENSIONS[k][0]) or "tissue"
+title, vocab = DIMENSIONS[dimension]
 st.caption("A trial naming two tissues, routes or countries is counted under each.")
-tabs = st.tabs([title for title, _ in DIMENSIONS.values()])
-for tab, (dimension, (title, vocab)) in zip(tabs, DIMENSIONS.items(), strict=True):
-    with tab:
-        counts = queries.trials_by(f, dimension)
-        if vocab:
-            counts["value"] = [label(vocab, v) if v != "not stated" else v
-                               for v in counts["value"]]
-        if counts.empty:
-            ui.empty("No trials pass these filters.")
-            continue
-        x = alt.X("value:O", title=title) if dimension == "start_year" else \
-            alt.X("trials:Q", title="Trials")
-        y = alt.Y("trials:Q", title="Trials") if dimension == "start_year" else \
-            alt.Y("value:N", sort="-x", title=None)
-        st.altair_chart(alt.Chart(counts.head(25)).mark_bar(color=ui.OKABE_ITO[2]).encode(
-            x=x, y=y, tooltip=["value", "trials"]), width="stretch")
-        ui.table(counts.rename(columns={"value": title}), f"trials_by_{dimension}",
-                 f"trials_by_{dimension}.csv")
+counts = queries.trials_by(f, dimension)
+if vocab:
+    counts["value"] = [label(vocab, v) if v != "not stated" else v for v in counts["value"]]
+if counts.empty:
+    ui.empty("No trials pass these filters.")
+else:
+    x = alt.X("value:O", title=title) if dimension == "start_year" else \
+        alt.X("trials:Q", title="Trials")
+    y = alt.Y("trials:Q", title="Trials") if dimension == "start_year" else \
+        alt.Y("value:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260))
+    st.altair_chart(alt.Chart(counts.head(40)).mark_bar(color=ui.OKABE_ITO[2]).encode(
+        x=x, y=y, tooltip=["value", "trials"]), width="stretch")
+    ui.table(counts.rename(columns={"value": title}), "trials_breakdown",
+             f"trials_by_{dimension}.csv")
 
 st.subheader("Trials")
+if total > len(trials):
+    st.caption(f"The newest {len(trials):,} of {total:,}; the filters narrow the list.")
 ui.table(trials, "trials_list", "trials.csv",
          column_config={"url": st.column_config.LinkColumn("Registration")})
 

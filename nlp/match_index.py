@@ -1,0 +1,221 @@
+"""One phrase-matcher pass and one regex scan per Doc, shared by every rule component."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+
+from nlp.rules import Rule, RuleError
+from nlp.scope import CASE_TRAPS, doc_lower, doc_memo, doc_text
+
+Match = tuple[int, int, Rule]
+# Escapes, inline flags or upper-case letters that make a lower-case scan unsafe.
+_ESCAPE = re.compile(r"\\.")
+_UNSAFE = re.compile(r"\\[xuUN0-7]|\(\?[aiLmsux-]")
+
+
+def _lower_scan(compiled: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A case-sensitive pattern for the lower-cased text that matches wherever ``compiled``
+    does (without its leading ``\\b``, which blocks the regex engine's literal-prefix search);
+    None when the pattern is not safe to scan that way."""
+    source = compiled.pattern
+    if not compiled.flags & re.IGNORECASE or _UNSAFE.search(source):
+        return None
+    letters = _ESCAPE.sub("", source)
+    if any(ch.lower() != ch or (not ch.isascii() and ch.upper() != ch) for ch in letters):
+        return None
+    body = source[2:] if source.startswith(r"\b") else source
+    return re.compile(body)
+
+
+_META = set("\\.^$*+?{}[]()|")
+
+
+def _leading_words(body: str) -> tuple[str, ...] | None:
+    """For a pattern opening with ``(?:alt|alt|...)``: the literal text each alternative must
+    start with ('subjects?' -> 'subject'); None when any alternative has none of length >= 4."""
+    if not body.startswith("(?:"):
+        return None
+    depth, alternatives, current = 0, [], []
+    for pos in range(3, len(body)):
+        ch = body[pos]
+        if body[pos - 1] == "\\":
+            current.append(ch)
+        elif ch == "(":
+            depth += 1
+            current.append(ch)
+        elif ch == ")" and depth:
+            depth -= 1
+            current.append(ch)
+        elif ch == ")":
+            alternatives.append("".join(current))
+            break
+        elif ch == "|" and not depth:
+            alternatives.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    else:
+        return None
+    words = []
+    for alternative in alternatives:
+        end = 0
+        while end < len(alternative) and alternative[end] not in _META:
+            end += 1
+        if end < len(alternative) and alternative[end] in "?*{":
+            end -= 1  # the last character is optional
+        if end < 4:
+            return None
+        words.append(alternative[:end])
+    return tuple(dict.fromkeys(words))
+
+
+class RegexRule:
+    """A text-regex rule; found as ``compiled.finditer`` would, via a fast lower-case scan."""
+
+    def __init__(self, rule: Rule) -> None:
+        assert rule.compiled is not None
+        self.rule = rule
+        self.exact = rule.compiled
+        self.scan = _lower_scan(rule.compiled)
+        self.words = _leading_words(self.scan.pattern) if self.scan is not None else None
+
+    def _candidates(self, lowered: str) -> list[int]:
+        """Where one of the opening words occurs (each is a plain ``str.find`` loop)."""
+        found: list[int] = []
+        for word in self.words or ():
+            at = lowered.find(word)
+            while at >= 0:
+                found.append(at)
+                at = lowered.find(word, at + 1)
+        return sorted(found)
+
+    def spans(self, text: str, lowered: str, lower_ok: bool) -> list[tuple[int, int]]:
+        """Character spans of the non-overlapping matches, left to right."""
+        if self.scan is None or not lower_ok:
+            return [m.span() for m in self.exact.finditer(text)]
+        found, pos = [], 0
+        confirm = self.exact.match
+        if self.words is not None:
+            for start in self._candidates(lowered):
+                if start < pos:
+                    continue
+                match = confirm(text, start)
+                if match is not None and match.end() > start:
+                    found.append(match.span())
+                    pos = match.end()
+                elif match is not None:  # an empty match: let finditer apply its own rules
+                    return [m.span() for m in self.exact.finditer(text)]
+            return found
+        search = self.scan.search
+        while (candidate := search(lowered, pos)) is not None:
+            start = candidate.start()
+            match = confirm(text, start)
+            if match is None:
+                pos = start + 1
+            elif match.end() == start:  # an empty match: let finditer apply its own rules
+                return [m.span() for m in self.exact.finditer(text)]
+            else:
+                found.append(match.span())
+                pos = match.end()
+        return found
+
+
+class MatchIndex:
+    """Every rule source's phrases in one LOWER and one ORTH PhraseMatcher (plus a token
+    Matcher and the text regexes); matches are computed once per Doc and routed by source."""
+
+    def __init__(self, nlp: Language) -> None:
+        self.nlp = nlp
+        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.orth = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.tokens = Matcher(nlp.vocab)
+        self.keys: dict[int, tuple[str, int, Rule]] = {}  # match key -> source, order, rule
+        self.regexes: dict[str, list[RegexRule]] = {}
+        self.sources: list[str] = []
+        self.version = 0
+
+    def add(self, source: str, rules: Iterable[Rule]) -> None:
+        """Register one rule file (or other source) under the name ``source``."""
+        if source in self.sources:
+            return
+        self.sources.append(source)
+        self.regexes[source] = []
+        for order, rule in enumerate(rules):
+            name = f"{source}\t{rule.id}"
+            self.keys[self.nlp.vocab.strings.add(name)] = (source, order, rule)
+            if rule.compiled is not None:
+                self.regexes[source].append(RegexRule(rule))
+            elif isinstance(rule.pattern, str):
+                target = self.orth if rule.case_sensitive else self.lower
+                target.add(name, [self.nlp.make_doc(rule.pattern)])
+            else:
+                try:
+                    self.tokens.add(name, [rule.pattern])
+                except ValueError as exc:
+                    msg = f"{source} rule {rule.id!r}: bad token pattern ({exc})"
+                    raise RuleError(msg) from exc
+        self.version += 1
+
+    def _match_all(self, doc: Doc) -> dict[str, list[Match]]:
+        """Raw matches per source: phrase matches (LOWER, then ORTH, then token patterns,
+        ties in rule-file order), then regex matches; overlapping matches are all kept."""
+        keys = self.keys
+        routed: dict[str, list[Match]] = {source: [] for source in self.sources}
+        for matcher in (self.lower, self.orth, self.tokens):
+            if not len(matcher):
+                continue
+            hits = sorted(
+                (start, end, keys[key][1], keys[key]) for key, start, end in matcher(doc)
+            )
+            for start, end, _, (source, _, rule) in hits:
+                routed[source].append((start, end, rule))
+        if any(self.regexes.values()):
+            text, lowered = doc_text(doc), doc_lower(doc)
+            lower_ok = len(lowered) == len(text) and not any(c in text for c in CASE_TRAPS)
+            for source, regex_rules in self.regexes.items():
+                for regex in regex_rules:
+                    rule = regex.rule
+                    if rule.requires and not any(word in lowered for word in rule.requires):
+                        continue
+                    for a, b in regex.spans(text, lowered, lower_ok):
+                        span = doc.char_span(a, b, alignment_mode="expand")
+                        if span is not None and len(span):
+                            routed[source].append((span.start, span.end, rule))
+        return routed
+
+    def matches(self, doc: Doc, source: str) -> list[Match]:
+        """Raw matches of one source in this Doc (all sources are matched on first request)."""
+        memo = doc_memo(doc)
+        cached: tuple[int, int, dict[str, list[Match]]] | None = memo.get("match_index")
+        if cached is None or cached[0] != id(self) or cached[1] != self.version:
+            cached = memo["match_index"] = (id(self), self.version, self._match_all(doc))
+        return cached[2].get(source, [])
+
+
+_INDEXES: dict[int, tuple[Any, MatchIndex]] = {}
+
+
+def shared_index(nlp: Language) -> MatchIndex:
+    """The one :class:`MatchIndex` of this pipeline (keyed by its vocab, kept alive with it)."""
+    hit = _INDEXES.get(id(nlp.vocab))
+    if hit is None or hit[0] is not nlp.vocab:
+        hit = _INDEXES[id(nlp.vocab)] = (nlp.vocab, MatchIndex(nlp))
+    return hit[1]
+
+
+def longest_first(found: list[Match]) -> list[Match]:
+    """The longest non-overlapping matches (earlier first among equals), in text order."""
+    order = sorted(found, key=lambda m: (m[0] - m[1], m[0]))
+    taken: set[int] = set()
+    kept = []
+    for start, end, rule in order:
+        if taken.isdisjoint(range(start, end)):
+            taken.update(range(start, end))
+            kept.append((start, end, rule))
+    return sorted(kept, key=lambda m: m[0])
