@@ -81,11 +81,32 @@ def _clear_results() -> None:
     st.cache_data.clear()  # query results only: the mart stays loaded, as on a running server
 
 
+_COMPONENTS: list = []
+
+
+def _share_component_scan(at) -> None:
+    """Give every AppTest one component registry, scanned once, as a running server has.
+
+    Each new AppTest otherwise rescans the metadata of every installed package (~0.3 s here),
+    which a server does once at start: timing it per run would measure AppTest, not the app.
+    """
+    if not hasattr(at, "_bidi_component_manager"):
+        return
+    if not _COMPONENTS:
+        from streamlit.components.v2.component_manager import BidiComponentManager
+
+        manager = BidiComponentManager()
+        manager.discover_and_register_components(start_file_watching=False)
+        _COMPONENTS.append(manager)
+    at._bidi_component_manager = _COMPONENTS[0]
+
+
 def _run(page: str, query: dict[str, str] | None = None) -> tuple[float, list[str]]:
     """(seconds, numbers shown) of one page run in a fresh session opened from a link."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(APP, default_timeout=120)
+    _share_component_scan(at)
     for name, value in (query or {}).items():
         at.query_params[name] = value
     if page != "overview":  # the link's filters are read on the session's first run

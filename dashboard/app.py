@@ -10,7 +10,7 @@ from dashboard import filters, queries
 
 # Not "pages/": Streamlit would serve a folder of that name as v1 pages, bypassing this script
 # (and the shared filters) when a deep link is the first request after start.
-PAGES = Path(__file__).parent / "app_pages"
+PAGES = Path(__file__).resolve().parent / "app_pages"
 
 st.set_page_config(page_title="CellVigil", layout="wide")
 navigation = st.navigation([

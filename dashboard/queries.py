@@ -20,7 +20,7 @@ from dashboard.filters import Filters
 from dashboard.store import registry_path  # noqa: F401  (re-exported for pages and tools)
 from registry.db import RegistryMissing
 
-CASE_ROWS = 2000  # rows shown (and downloaded) on the case-reports page
+CASE_ROWS = 1000  # rows shown (and downloaded) on the case-reports page
 
 # What the dashboard copies from the registry: (table, SELECT, relation required or None).
 MART_TABLES: tuple[store.TableSpec, ...] = (

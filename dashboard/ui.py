@@ -75,8 +75,8 @@ def table(df: pd.DataFrame, key: str, filename: str, **kwargs: Any) -> Any:
     for column in LINK_COLUMNS & set(df.columns):
         df[column] = [v if isinstance(v, str) and SAFE_URL.match(v) else None for v in df[column]]
     shown = st.dataframe(df, hide_index=True, key=key, **kwargs)
-    st.download_button(
-        "Download CSV", df.to_csv(index=False).encode("utf-8"), file_name=filename,
+    st.download_button(  # the CSV is written only when the button is clicked
+        "Download CSV", lambda: df.to_csv(index=False).encode("utf-8"), file_name=filename,
         mime="text/csv", key=f"{key}_csv",
     )
     return shown

@@ -15,7 +15,8 @@ BatchSize = Annotated[int, typer.Option("--batch-size", min=1, help="Documents p
 GoldPaths = Annotated[
     list[Path],
     typer.Option(
-        "--gold", exists=True, dir_okay=False, help="Gold JSONL file(s); repeat for several."
+        "--gold", exists=True, dir_okay=False,
+        help="Gold JSONL file(s): `--gold a.jsonl b.jsonl` or `--gold a --gold b`.",
     ),
 ]
 Misses = Annotated[bool, typer.Option("--misses/--no-misses", help="List FN/FP per document.")]
@@ -48,11 +49,22 @@ def extract(
     typer.echo(f"wrote {count} lines to {out_path} ({errors} with errors)")
 
 
-def evaluate(gold: GoldPaths, misses: Misses = True, n_process: NProcess = 1) -> None:
+MoreGold = Annotated[
+    list[Path] | None,
+    typer.Argument(exists=True, dir_okay=False, show_default=False,
+                   help="Further gold files (so a shell glob after --gold works)."),
+]
+
+
+def evaluate(
+    gold: GoldPaths, more_gold: MoreGold = None, misses: Misses = True,
+    n_process: NProcess = 1,
+) -> None:
     """Score the extractor on gold files: P/R/F1 per field (micro-averaged) and the misses."""
     from nlp.evaluate import evaluate_files, report
 
-    typer.echo(report(evaluate_files(gold, n_process=n_process), misses=misses))
+    files = [*gold, *(more_gold or [])]
+    typer.echo(report(evaluate_files(files, n_process=n_process), misses=misses))
 
 
 def register(app: typer.Typer) -> None:

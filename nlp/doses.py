@@ -158,7 +158,7 @@ def _share_factor(text: str, group: _Group) -> list[Atom]:
     atoms = list(group.atoms)
     factor: Atom | None = None
     chained = False
-    listed = not _LIST_BLOCK.search(text, max(0, atoms[0].start - 20), atoms[0].start)
+    listed: bool | None = None  # read only when a bare comma must decide (rarely)
     for i in range(len(atoms) - 1, -1, -1):
         a = atoms[i]
         if a.has_factor:
@@ -170,6 +170,8 @@ def _share_factor(text: str, group: _Group) -> list[Atom]:
         if group.connectors[i] != ",":
             chained = True
         right = atoms[i + 1].value / factor.factor  # the next number as written
+        if not chained and listed is None:
+            listed = not _LIST_BLOCK.search(text, max(0, atoms[0].start - 20), atoms[0].start)
         if not (chained or (listed and a.value < right)):
             factor = None
             continue

@@ -179,6 +179,7 @@ class AnchoredRule:
     matcher: Matcher
     tests: list[int]
     reach: int
+    needs: int = 0  # bit set of ``tests``: each must be passed by some word of the doc
 
 
 class AnchoredMatcher:
@@ -211,7 +212,8 @@ class AnchoredMatcher:
         bits = [self.masks.add(test) for test in found[0]]
         for bit in bits:
             self._rules_of_bit[bit] = len(self.rules)
-        self.rules.append(AnchoredRule(key, matcher, bits, found[1]))
+        needs = sum(1 << bit for bit in bits)
+        self.rules.append(AnchoredRule(key, matcher, bits, found[1], needs))
 
     def __call__(self, doc: Doc, regions: list[Window] | None = None) -> list[tuple[str, int, int]]:
         """``(rule key, start, end)`` of every match, as a plain Matcher would find them; with
@@ -235,22 +237,23 @@ class AnchoredMatcher:
         passing = self.masks.passing(set(listed))
         if not passing:
             return []
-        hits: dict[int, list[int]] = {}  # test bit -> orth ids passing it
-        tally: dict[int, int] = {}  # test bit -> tokens passing it
-        for orth, mask in passing.items():
-            count = listed.count(orth)
-            while mask:
-                bit = (mask & -mask).bit_length() - 1
-                mask &= mask - 1
-                hits.setdefault(bit, []).append(orth)
-                tally[bit] = tally.get(bit, 0) + count
+        present = 0
+        for mask in passing.values():
+            present |= mask
+        counts: dict[int, int] = {}  # orth -> tokens, counted only when a rule asks
+
+        def tokens(orths: list[int]) -> int:
+            return sum(counts.setdefault(o, listed.count(o)) for o in orths)
+
         found: list[tuple[str, int, int]] = []
-        for index in sorted({self._rules_of_bit[bit] for bit in tally}):
+        bits = [bit for bit in range(present.bit_length()) if present >> bit & 1]
+        for index in sorted({self._rules_of_bit[bit] for bit in bits}):
             rule = self.rules[index]
-            if any(t not in tally for t in rule.tests):
+            if rule.needs & present != rule.needs:
                 continue
-            rarest = min(rule.tests, key=tally.__getitem__)
-            centres = (np.flatnonzero(np.isin(part, hits[rarest])) + region[0]).tolist()
+            words = [[o for o, m in passing.items() if m >> bit & 1] for bit in rule.tests]
+            rarest = min(words, key=tokens)
+            centres = (np.flatnonzero(np.isin(part, rarest)) + region[0]).tolist()
             for start, end in merge_windows(centres, rule.reach, region):
                 spans = rule.matcher(doc[start:end], as_spans=True)
                 found.extend((s.label_, s.start, s.end) for s in spans)

@@ -24,7 +24,9 @@ def _lower_scan(compiled: re.Pattern[str]) -> re.Pattern[str] | None:
     does (without its leading ``\\b``, which blocks the regex engine's literal-prefix search);
     None when the pattern is not safe to scan that way."""
     source = compiled.pattern
-    if not compiled.flags & re.IGNORECASE or _UNSAFE.search(source):
+    if compiled.flags & ~(re.IGNORECASE | re.UNICODE) or not compiled.flags & re.IGNORECASE:
+        return None  # DOTALL, MULTILINE, VERBOSE ... would need the same flags on the scan
+    if _UNSAFE.search(source):
         return None
     letters = _ESCAPE.sub("", source)
     if any(ch.lower() != ch or (not ch.isascii() and ch.upper() != ch) for ch in letters):
@@ -44,6 +46,8 @@ def _leading_words(body: str) -> tuple[str, ...] | None:
     depth, alternatives, current = 0, [], []
     for pos in range(3, len(body)):
         ch = body[pos]
+        if ch == "[" or body.startswith("\\\\", pos):
+            return None  # keep the split simple: no character classes, no escaped backslashes
         if body[pos - 1] == "\\":
             current.append(ch)
         elif ch == "(":
@@ -75,6 +79,33 @@ def _leading_words(body: str) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(words))
 
 
+class WordFinder:
+    """Where words occur in one lower-cased text; each word is looked up once per text."""
+
+    def __init__(self, lowered: str) -> None:
+        self.lowered = lowered
+        self._found: dict[str, list[int]] = {}
+        self._present: dict[str, bool] = {}
+
+    def positions(self, word: str) -> list[int]:
+        """Every start offset of ``word`` (overlapping occurrences included)."""
+        if word not in self._found:
+            found, at = [], self.lowered.find(word)
+            while at >= 0:
+                found.append(at)
+                at = self.lowered.find(word, at + 1)
+            self._found[word] = found
+        return self._found[word]
+
+    def present(self, word: str) -> bool:
+        """``word in lowered``."""
+        if word in self._found:
+            return bool(self._found[word])
+        if word not in self._present:
+            self._present[word] = word in self.lowered
+        return self._present[word]
+
+
 class RegexRule:
     """A text-regex rule; found as ``compiled.finditer`` would, via a fast lower-case scan."""
 
@@ -85,24 +116,15 @@ class RegexRule:
         self.scan = _lower_scan(rule.compiled)
         self.words = _leading_words(self.scan.pattern) if self.scan is not None else None
 
-    def _candidates(self, lowered: str) -> list[int]:
-        """Where one of the opening words occurs (each is a plain ``str.find`` loop)."""
-        found: list[int] = []
-        for word in self.words or ():
-            at = lowered.find(word)
-            while at >= 0:
-                found.append(at)
-                at = lowered.find(word, at + 1)
-        return sorted(found)
-
-    def spans(self, text: str, lowered: str, lower_ok: bool) -> list[tuple[int, int]]:
-        """Character spans of the non-overlapping matches, left to right."""
-        if self.scan is None or not lower_ok:
+    def spans(self, text: str, words: WordFinder | None) -> list[tuple[int, int]]:
+        """Character spans of the non-overlapping matches, left to right (``words`` finds
+        words in the lower-cased text; None when that text cannot stand for the real one)."""
+        if self.scan is None or words is None:
             return [m.span() for m in self.exact.finditer(text)]
         found, pos = [], 0
         confirm = self.exact.match
         if self.words is not None:
-            for start in self._candidates(lowered):
+            for start in sorted({at for word in self.words for at in words.positions(word)}):
                 if start < pos:
                     continue
                 match = confirm(text, start)
@@ -112,6 +134,7 @@ class RegexRule:
                 elif match is not None:  # an empty match: let finditer apply its own rules
                     return [m.span() for m in self.exact.finditer(text)]
             return found
+        lowered = words.lowered
         search = self.scan.search
         while (candidate := search(lowered, pos)) is not None:
             start = candidate.start()
@@ -177,13 +200,14 @@ class MatchIndex:
                 routed[source].append((start, end, rule))
         if any(self.regexes.values()):
             text, lowered = doc_text(doc), doc_lower(doc)
+            words = WordFinder(lowered)
             lower_ok = len(lowered) == len(text) and not any(c in text for c in CASE_TRAPS)
             for source, regex_rules in self.regexes.items():
                 for regex in regex_rules:
                     rule = regex.rule
-                    if rule.requires and not any(word in lowered for word in rule.requires):
+                    if rule.requires and not any(words.present(w) for w in rule.requires):
                         continue
-                    for a, b in regex.spans(text, lowered, lower_ok):
+                    for a, b in regex.spans(text, words if lower_ok else None):
                         span = doc.char_span(a, b, alignment_mode="expand")
                         if span is not None and len(span):
                             routed[source].append((span.start, span.end, rule))

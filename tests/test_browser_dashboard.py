@@ -145,3 +145,16 @@ def test_browser_filters_live_in_the_link(served: str, browser) -> None:
         assert "setting=regulated_trial" in page.url
     finally:
         page.close()
+
+
+def test_browser_table_downloads_as_csv(served: str, browser) -> None:
+    page = browser.new_page(accept_downloads=True)
+    try:
+        page.goto(f"{served}/")
+        page.get_by_text("Documents by source kind").first.wait_for(timeout=20_000)
+        with page.expect_download(timeout=20_000) as download:
+            page.get_by_role("button", name="Download CSV").first.click()
+        path = download.value.path()
+        assert Path(path).read_text("utf-8").startswith("source_kind,documents")
+    finally:
+        page.close()

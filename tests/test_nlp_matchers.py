@@ -189,3 +189,58 @@ def test_route_abbreviations_next_to_administration(text: str, key: str) -> None
 
 def test_route_abbreviations_ignored_in_upper_case_text() -> None:
     assert facts("STEM CELLS: IT IS INJECTED DAILY.")["routes"] == []
+
+
+def _regex_rules() -> list:
+    from nlp.extract import get_nlp
+    from nlp.match_index import shared_index
+
+    index = shared_index(get_nlp())
+    return [regex for rules in index.regexes.values() for regex in rules]
+
+
+@pytest.mark.parametrize("regex", _regex_rules(), ids=lambda r: r.rule.id)
+def test_match_index_fast_regex_scan_finds_what_finditer_finds(regex) -> None:
+    import random
+
+    from nlp.match_index import WordFinder
+
+    words = [
+        *(regex.words or ()),
+        *regex.rule.requires,
+        "patient's own", "Patients", "OWN", "from", "Harvested  from the patient bone", "donors",
+        "of healthy donors", "into", "knee", "the", "seeded on", "scaffold", "via hepatic artery",
+        "subjects underwent liposuction", "Wharton jelly", "applied to the wound", "xharvested",
+        "umbilical (UC)", "MSCs", "joint effort", " ", "\n", ".", "-", "’s",
+    ]
+    rng = random.Random(7)
+    for _ in range(300):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 30)))
+        expected = [m.span() for m in regex.exact.finditer(text)]
+        assert regex.spans(text, WordFinder(text.lower())) == expected, text
+
+
+def test_match_index_case_traps_use_the_exact_regex() -> None:
+    # 'ſ' matches 's' under IGNORECASE but does not lower-case to it: no lower-case shortcut.
+    from nlp.extract import get_nlp
+    from nlp.match_index import shared_index
+
+    nlp = get_nlp()
+    doc = nlp("Cells harveſted from the patient's bone marrow were infused.")
+    ids = {rule.id for _, _, rule in shared_index(nlp).matches(doc, "donor_patterns.jsonl")}
+    assert "donor-autologous-regex-b-procured-harvested-obtained-coll" in ids
+
+
+def test_match_index_is_shared_by_every_rule_component() -> None:
+    from nlp.match_index import shared_index
+    from nlp.pipeline import build_nlp
+
+    nlp = build_nlp(optional=False)
+    assert shared_index(nlp).sources == [
+        "anchor_patterns.jsonl",
+        "products.csv",
+        "tissue_patterns.jsonl",
+        "donor_patterns.jsonl",
+        "route_patterns.jsonl",
+        "setting_patterns.jsonl",
+    ]
