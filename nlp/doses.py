@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+
+import numpy as np
 
 from nlp.dose_numbers import ATOM_RE, Atom, atom_from_match, parse_cell_count, plausible
 
@@ -128,10 +131,23 @@ class _Group:
     connectors: list[str]
 
 
+def _atom_matches(text: str) -> Iterator[re.Match[str]]:
+    """``ATOM_RE.finditer(text)``, tried only where a run of ASCII digits starts (found with
+    numpy): anywhere else the atom's look-ahead or look-behind fails."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    digit = (codes >= 48) & (codes <= 57)
+    digit[1:] &= ~digit[:-1]
+    pos, match = 0, ATOM_RE.match
+    for start in np.flatnonzero(digit).tolist():
+        if start >= pos and (m := match(text, start)) is not None:
+            yield m
+            pos = m.end()
+
+
 def _groups(text: str) -> list[_Group]:
     groups: list[_Group] = []
     last: _Group | None = None
-    for m in ATOM_RE.finditer(text):
+    for m in _atom_matches(text):
         start = m.start()
         if start >= 2 and text[start - 1] == "-" and text[start - 2].isalpha():
             continue  # "BRTX-100", "CYP-001": part of a name

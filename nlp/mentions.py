@@ -47,6 +47,8 @@ class MentionComponent:
         self.spans_key = spans_key
         rules = load_rules(rules_file, frozenset([*labels, BLOCK_LABEL]))
         self.matcher = RuleMatcher(nlp, rules, rules_file)
+        strings = nlp.vocab.strings  # label and id hashes, so no Span looks a string up
+        self.hashes = {r.id: (strings.add(r.label), strings.add(r.id)) for r in rules}
         self.gate = gate
 
     def __call__(self, doc: Doc) -> Doc:
@@ -58,7 +60,8 @@ class MentionComponent:
         for start, end, rule in matches:
             if rule.label == BLOCK_LABEL:
                 continue
-            span = Span(doc, start, end, label=rule.label, span_id=rule.id)
+            label, span_id = self.hashes[rule.id]
+            span = Span(doc, start, end, label=label, span_id=span_id)
             if scope is None or self.gate(span, rule, scope):
                 spans.append(span)
                 ranges.append((start, end))

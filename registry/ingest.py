@@ -96,9 +96,14 @@ def aliases_of(doc_id: str, extra: dict[str, Any]) -> list[str]:
 
 def content_hash(item: dict[str, Any]) -> str:
     """sha256 of the item's content (not its fetch time): refetching unchanged data is a no-op."""
-    payload = {k: item.get(k) for k in ITEM_KEYS if k not in ("fetched_at", "source")}
-    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    digest = hashlib.sha256()
+    for key in sorted(k for k in ITEM_KEYS if k not in ("fetched_at", "source")):
+        value = item.get(key)
+        blob = value if isinstance(value, str) else json.dumps(
+            value, sort_keys=True, ensure_ascii=False, default=str)
+        digest.update(f"{key}\0{len(blob)}\0".encode())
+        digest.update(blob.encode("utf-8", errors="surrogatepass"))
+    return digest.hexdigest()
 
 
 def validate_item(item: Any) -> dict[str, Any]:
@@ -194,7 +199,7 @@ class _State:
             self.con.unregister("_cv_docs")
 
 
-LOOKUP_CHUNK = 5_000
+LOOKUP_CHUNK = 1_000
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -232,7 +237,7 @@ def ingest_into(con: duckdb.DuckDBPyConnection, items: Iterable[Any]) -> IngestR
         state.lookup([a for _, _, aliases in valid for a in aliases])
         for item, doc_id, aliases in valid:
             _store(item, doc_id, aliases, state, buffer, report, now)
-        buffer.flush_if_full()
+            buffer.flush_if_full()
     buffer.flush()
     return report
 

@@ -11,6 +11,7 @@ import duckdb
 import pyarrow as pa
 
 FLUSH_ROWS = 20_000
+FLUSH_BYTES = 32 * 1024 * 1024  # raw payloads are large: bound the memory of one Arrow batch
 
 
 def as_json(value: Any) -> str | None:
@@ -57,6 +58,7 @@ class RowBuffer:
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
         self.rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.pending_bytes = 0
 
     def add(self, table: str, row: dict[str, Any]) -> None:
         self.rows[table].append(row)
@@ -75,6 +77,7 @@ class RowBuffer:
             "raw": item.get("raw"), "raw_format": item.get("raw_format"),
             "extra": as_json(item.get("extra")),
         })
+        self.pending_bytes += len(item.get("raw") or "") + len(item.get("text") or "")
 
     def add_alias(self, alias: str, doc_id: str) -> None:
         self.add("document_aliases", {"alias": alias, "doc_id": doc_id})
@@ -117,7 +120,8 @@ class RowBuffer:
             })
 
     def flush_if_full(self) -> None:
-        if sum(len(rows) for rows in self.rows.values()) >= FLUSH_ROWS:
+        if (self.pending_bytes >= FLUSH_BYTES
+                or sum(len(rows) for rows in self.rows.values()) >= FLUSH_ROWS):
             self.flush()
 
     def flush(self) -> None:
@@ -125,6 +129,7 @@ class RowBuffer:
             if rows:
                 insert_rows(self.con, table, rows)
         self.rows.clear()
+        self.pending_bytes = 0
 
 
 def _text(value: Any) -> str | None:

@@ -38,6 +38,16 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _settle(page, seconds: float = 30) -> None:
+    """Wait until the script run is over: no running indicator and no placeholder left."""
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid="stStatusWidget"]')
+                 && !document.querySelector('[data-testid="stSkeleton"]')""",
+        timeout=seconds * 1000,
+    )
+    page.wait_for_timeout(700)  # let charts draw
+
+
 def _wait_healthy(url: str, proc: subprocess.Popen, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -106,7 +116,7 @@ def test_browser_page_loads_without_exception(served: str, browser, path: str,
     try:
         page.goto(f"{served}/{path}", wait_until="domcontentloaded")
         page.get_by_text(expected).first.wait_for(timeout=20_000)
-        page.wait_for_timeout(500)  # let charts and late elements settle
+        _settle(page)
         assert page.locator('[data-testid="stException"]').count() == 0
         assert page.locator("text=Traceback").count() == 0
         ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -107,3 +107,13 @@ def test_doses_arbitrary_text_never_raises(text: str) -> None:
     for d in find_doses(text):
         assert text[d["start"]:d["end"]] == d["text"]
     parse_cell_count(text)
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet="0123456789 ,.x×^-/eE⁶()aB\n٣\ud800", max_size=120))
+def test_doses_atom_scan_matches_finditer(text: str) -> None:
+    """The digit-run shortcut finds exactly the atoms a plain ``finditer`` finds."""
+    from nlp.dose_numbers import ATOM_RE
+    from nlp.doses import _atom_matches
+
+    assert [m.span() for m in _atom_matches(text)] == [m.span() for m in ATOM_RE.finditer(text)]

@@ -47,22 +47,24 @@ ui.table(grid[["tissue", "route", "documents", "event_documents", "event_pct"]],
 
 st.subheader("Cases of one product type")
 picked = (event.selection.get("cell") or [{}])[0] if event and event.selection else {}
-tissues = list(grid["tissue_source"].unique())
-classes = list(grid["route_class"].unique())
-col1, col2 = st.columns(2)
-tissue = col1.selectbox("Tissue source", tissues, key="products_tissue",
-                        index=tissues.index(picked["tissue_source"])
-                        if picked.get("tissue_source") in tissues else 0,
-                        format_func=lambda k: label("tissue_sources", k))
-route_class = col2.selectbox("Route class", classes, key="products_route",
-                             index=classes.index(picked["route_class"])
-                             if picked.get("route_class") in classes else 0,
-                             format_func=lambda k: label("route_classes", k))
-cases = queries.product_cases(f, tissue, route_class)
-if cases.empty:
-    ui.empty("No event reports for this product type within the filters.")
+if picked.get("tissue_source") and picked.get("route_class"):
+    tissue, route_class = picked["tissue_source"], picked["route_class"]
+    st.caption(f"Clicked in the heatmap: {label('tissue_sources', tissue)} × "
+               f"{label('route_classes', route_class)} (click the cell again to clear).")
 else:
-    ui.table(cases, "products_cases", "product_type_cases.csv",
-             column_config={"url": st.column_config.LinkColumn("Source")})
+    col1, col2 = st.columns(2)
+    tissue = col1.selectbox("Tissue source", list(grid["tissue_source"].unique()), index=None,
+                            key="products_tissue", placeholder="Choose or click a cell",
+                            format_func=lambda k: label("tissue_sources", k))
+    route_class = col2.selectbox("Route class", list(grid["route_class"].unique()), index=None,
+                                 key="products_route", placeholder="Choose or click a cell",
+                                 format_func=lambda k: label("route_classes", k))
+if tissue and route_class:
+    cases = queries.product_cases(f, tissue, route_class)
+    if cases.empty:
+        ui.empty("No event reports for this product type within the filters.")
+    else:
+        ui.table(cases, "products_cases", "product_type_cases.csv",
+                 column_config={"url": st.column_config.LinkColumn("Source")})
 st.caption("The full evidence of each case, with filters for event and status, is on the "
            "Case reports & evidence page.")
