@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -137,11 +138,24 @@ def main() -> None:
     parser.add_argument("--db", type=Path, help="an existing large registry (else one is built)")
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3, help="runs per page (median reported)")
+    parser.add_argument("--keep", action="store_true", help="keep a registry built here")
     args = parser.parse_args()
-    db = args.db
+    db, workdir = args.db, None
     if db is None:
-        db = Path(tempfile.mkdtemp(prefix="cv-bench-")) / "scaled.duckdb"
+        workdir = Path(tempfile.mkdtemp(prefix="cv-bench-"))
+        db = workdir / "scaled.duckdb"
         build_replicated(db, args.events)
+    try:
+        run_pages(db, args.repeat)
+    finally:
+        if workdir is not None and not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+        elif workdir is not None:
+            print(f"kept {db}")
+
+
+def run_pages(db: Path, repeat: int) -> None:
+    """Print the first-render and filter-change figures of every page."""
     os.environ["CELLVIGIL_DB"] = str(db.resolve())
     sys.path.insert(0, str(ROOT))
     print(f"registry {db}: in-memory mart loaded in {load_mart():.1f} s (once per registry build)")
@@ -149,7 +163,7 @@ def main() -> None:
     failures = 0
     for page in PAGES:
         firsts, changes, moved = [], [], 0
-        for _ in range(args.repeat):
+        for _ in range(repeat):
             first, change, moved = time_page(page)
             firsts.append(first)
             changes.extend(change)

@@ -91,8 +91,9 @@ WITH fdocs AS (
                  $y1::INTEGER, $kinds::VARCHAR[], $settings::VARCHAR[], $tissues::VARCHAR[],
                  $rclasses::VARCHAR[])
 ),
-fevents AS (
-    SELECT e.*, d.setting, d.year, d.source_kind FROM events e JOIN fdocs d USING (doc_id)
+fevents AS (  -- keys only: evidence text is joined for the rows a page shows
+    SELECT e.doc_id, e.term, e.status, d.setting, d.year, d.source_kind
+    FROM events e JOIN fdocs d USING (doc_id)
     WHERE (len($terms::VARCHAR[]) = 0 OR list_contains($terms, e.term))
       AND (len($statuses::VARCHAR[]) = 0 OR list_contains($statuses, e.status))
 ),
@@ -220,10 +221,12 @@ def product_heatmap(f: Filters) -> pd.DataFrame:
 def product_cases(f: Filters, tissue: str, route_class: str) -> pd.DataFrame:
     """The event rows behind one heatmap cell."""
     return _filtered(f, """
-        SELECT e.doc_id, d.title, d.year, e.term, e.status, e.sentence, d.url
+        SELECT e.doc_id, d.title, d.year, e.term, e.status, first(v.sentence) AS sentence, d.url
         FROM fevents e JOIN fdocs d USING (doc_id)
+        LEFT JOIN events v USING (doc_id, term, status)
         WHERE list_contains(d.tissues, $tissue) AND list_contains(d.rclasses, $rclass)
-        ORDER BY d.year DESC NULLS LAST, e.doc_id LIMIT 500""", tissue=tissue, rclass=route_class)
+        GROUP BY ALL ORDER BY d.year DESC NULLS LAST, e.doc_id LIMIT 500""",
+                     tissue=tissue, rclass=route_class)
 
 
 # ---- regulation -----------------------------------------------------------------------------
@@ -287,7 +290,7 @@ def case_reports(f: Filters) -> pd.DataFrame:
                  FROM (SELECT doc_id, term, status, year FROM fevents
                        ORDER BY year DESC NULLS LAST, doc_id, term, status LIMIT $limit)),
         page AS (SELECT k.*, ev.text, ev.sentence, d.setting FROM keys k
-                 JOIN fdocs d USING (doc_id)
+                 JOIN doc_facts d USING (doc_id)
                  LEFT JOIN (SELECT doc_id, term, status, first(text) AS text,
                                    first(sentence) AS sentence
                             FROM events WHERE doc_id IN (SELECT doc_id FROM keys)
@@ -302,7 +305,7 @@ def case_reports(f: Filters) -> pd.DataFrame:
                         THEN 'https://clinicaltrials.gov/study/' || substr(e.doc_id, 5)
                     ELSE d.url END AS url,
                e.total
-        FROM page e JOIN fdocs d USING (doc_id)
+        FROM page e JOIN doc_facts d USING (doc_id)
         ORDER BY e.year DESC NULLS LAST, e.doc_id, e.term, e.status""", limit=CASE_ROWS)
 
 
@@ -321,7 +324,8 @@ TRIAL_DIMENSIONS = {
                   "WHERE start_year IS NOT NULL",
 }
 TRIALS = """, ftrials AS (
-    SELECT t.* FROM trial_facts t
+    SELECT t.doc_id, t.nct_id, t.start_year, t.phase, t.countries, t.tissues, t.rclasses
+    FROM trial_facts t
     WHERE passes(t.year, t.source_kind, t.setting, t.tissues, t.rclasses, $y0::INTEGER,
                  $y1::INTEGER, $kinds::VARCHAR[], $settings::VARCHAR[], $tissues::VARCHAR[],
                  $rclasses::VARCHAR[]))\n"""

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
+import multiprocessing
 import re
+from collections import deque
 from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
@@ -131,10 +134,40 @@ def _failure_handler(name: str, proc: Any, docs: list[Any], exc: Exception) -> N
     log.warning("component %s failed: %r", name, exc)
 
 
+def _extract_chunk(records: list[Any]) -> list[dict[str, Any]]:
+    """Worker side of :func:`extract_records` with several processes: facts, not Docs."""
+    return list(extract_records(records))
+
+
+def _extract_parallel(
+    records: Iterable[Any], n_process: int, batch_size: int
+) -> Iterator[dict[str, Any]]:
+    """Chunks of records to ``n_process`` workers, each returning finished output lines.
+
+    Shipping the small output dicts back instead of Docs (as ``nlp.pipe(n_process=...)`` does)
+    avoids deserialising every Doc and its span groups in the parent, which capped throughput
+    below one process. At most ``2 * n_process`` chunks are in flight: memory stays flat.
+    """
+    get_nlp()  # built once here; forked workers inherit it
+    window = 2 * n_process
+    with multiprocessing.get_context().Pool(n_process) as pool:
+        in_flight: deque[Any] = deque()
+        chunk = iter(records)
+        while batch := list(itertools.islice(chunk, batch_size)):
+            in_flight.append(pool.apply_async(_extract_chunk, (batch,)))
+            if len(in_flight) >= window:
+                yield from in_flight.popleft().get()
+        while in_flight:
+            yield from in_flight.popleft().get()
+
+
 def extract_records(
     records: Iterable[dict[str, Any]], n_process: int = 1, batch_size: int = 64
 ) -> Iterator[dict[str, Any]]:
     """One output per input record, in order; bad records get an ``error`` key, never a crash."""
+    if n_process > 1:
+        yield from _extract_parallel(records, n_process, batch_size)
+        return
     nlp = get_nlp()
     nlp.set_error_handler(_failure_handler)
     pending: dict[int, tuple[dict[str, Any], Any]] = {}
@@ -145,10 +178,7 @@ def extract_records(
             pending[i] = (out, record)
             if text is None:
                 continue
-            if n_process > 1:
-                yield text, i
-                continue
-            try:  # one process: hand over a Doc that knows its text
+            try:  # hand over a Doc that knows its text
                 doc = remember_text(nlp.make_doc(text), text)
             except Exception as exc:  # the tokenizer choked: report, keep going
                 out["error"] = f"tokenizer failed: {exc!r}"
@@ -156,7 +186,7 @@ def extract_records(
             yield doc, i
 
     next_out = 0
-    for doc, i in nlp.pipe(feed(), as_tuples=True, n_process=n_process, batch_size=batch_size):
+    for doc, i in nlp.pipe(feed(), as_tuples=True, batch_size=batch_size):
         while next_out < i:  # records skipped (bad input) or dropped by a failing component
             out, _ = pending.pop(next_out)
             if "error" not in out:

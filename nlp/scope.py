@@ -162,13 +162,13 @@ def set_group(doc: Doc, key: str, ranges: list[tuple[int, int]], spans: list[Spa
     _memo(doc)[("group", key)] = (len(spans), tokens)
 
 
-def _anchors(doc: Doc) -> tuple[set[int], list[int]]:
+def _anchors(doc: Doc) -> tuple[frozenset[int], list[int]]:
     """Tokens of the cell, product and tissue groups (as a set and sorted), memoised."""
     groups = [_group_tokens(doc, key) for key in CELL_KEYS]
     memo = _memo(doc)
     cached = memo.get("anchors")
     if cached is None or any(a is not b for a, b in zip(cached[0], groups, strict=True)):
-        union: set[int] = set().union(*groups)
+        union = frozenset().union(*groups)
         cached = memo["anchors"] = (groups, union, sorted(union))
     return cached[1], cached[2]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -77,12 +78,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
         _wait_healthy(url, proc)
         yield url
-    finally:
-        proc.terminate()
+    finally:  # `cellvigil serve` runs streamlit as a child: end the whole process group
+        os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +113,7 @@ def test_browser_deep_link_as_first_request_keeps_navigation_and_filters(served:
 @pytest.mark.parametrize(("path", "expected"), PAGES)
 def test_browser_page_loads_without_exception(served: str, browser, path: str,
                                               expected: str) -> None:
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = browser.new_page(viewport={"width": 1400, "height": 2600})  # whole page in the shot
     try:
         page.goto(f"{served}/{path}", wait_until="domcontentloaded")
         page.get_by_text(expected).first.wait_for(timeout=20_000)

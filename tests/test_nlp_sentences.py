@@ -69,3 +69,25 @@ def test_sentences_every_token_annotated(splitter) -> None:
 
 def test_sentences_empty_text(splitter) -> None:
     assert list(splitter("").sents) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Title line\n\nMSCs were given i.v. to all patients. No events occurred.",
+        "Inclusion Criteria:\n- age > 18\n- informed consent\n\nExclusion Criteria:\n- cancer",
+        "one sentence only",
+        "Cells were infused. \n\n  Then. Then?  Yes!",
+    ],
+)
+def test_sentences_noted_bounds_match_the_annotation(splitter, text: str) -> None:
+    # Scopes read the bounds cv_sentences noted; they must equal what doc.sents reports.
+    from nlp.scope import DocScope, _memo
+
+    doc = splitter(text)
+    scope = DocScope(doc)
+    sents = list(doc.sents)
+    assert scope.sent_starts == [s.start for s in sents]
+    assert scope.sent_ends == [s.end for s in sents]
+    _memo(doc).clear()  # recomputed from the annotation alone: the same
+    assert DocScope(doc).sent_starts == [s.start for s in sents]
