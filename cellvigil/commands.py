@@ -74,7 +74,7 @@ def serve(
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(app_path),
         "--server.port", str(port), "--server.address", host, "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
+        "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
     ]
     typer.echo(f"serving {db} on http://{host}:{port}")
     raise typer.Exit(subprocess.call(cmd, env=env))

@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from registry.build import build
+from registry.export import export_views
 from registry.views import PUBLIC_VIEWS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,7 +76,7 @@ def _dictionary_sections() -> dict[str, set[str]]:
         if heading:
             current = heading.group(1)
             sections[current] = set()
-        elif line.startswith("## "):
+        elif line.startswith("#"):
             current = None
         elif current and line.startswith("| ") and not line.startswith("| column"):
             sections[current].add(line.split("|")[1].strip())
@@ -86,7 +87,7 @@ def test_end_to_end_data_dictionary_documents_every_column(
     con: duckdb.DuckDBPyConnection,
 ) -> None:
     sections = _dictionary_sections()
-    for view in PUBLIC_VIEWS:
+    for view in export_views():
         columns = {row[0] for row in con.execute(f"DESCRIBE {view}").fetchall()}
         assert view in sections, f"{view} missing from docs/data_dictionary.md"
         assert columns == sections[view], f"{view}: columns differ from the dictionary"
@@ -104,3 +105,13 @@ def test_end_to_end_first_page_renders(snapshot_registry: Path,
     expected = dict(con.execute(
         "SELECT source_kind, count(*) FROM documents GROUP BY 1").fetchall())
     assert shown == expected
+
+
+def test_end_to_end_readme_names_every_command() -> None:
+    from typer.main import get_command
+
+    from cellvigil.cli import app
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    for name in get_command(app).commands:
+        assert f"cellvigil {name}" in readme, f"README does not document `cellvigil {name}`"
