@@ -164,6 +164,7 @@ class SpoolPipeline:
             SpoolPipeline._ingest_lock = asyncio.Lock()
         async with SpoolPipeline._ingest_lock:
             try:
+                from registry.db import RegistryBusy
                 from registry.ingest import ingest_spool
             except ImportError as exc:
                 logger.warning(
@@ -171,7 +172,11 @@ class SpoolPipeline:
                 )
                 return
             start = time.perf_counter()
-            report = await asyncio.to_thread(ingest_spool, self.db_path, self.spool_dir)
+            try:
+                report = await asyncio.to_thread(ingest_spool, self.db_path, self.spool_dir)
+            except RegistryBusy as exc:  # e.g. a dashboard holds the file: load next time
+                logger.warning("%s; spool kept in %s for the next load", exc, self.spool_dir)
+                return
             held = time.perf_counter() - start
         self.lock_seconds.append(held)
         stats = self.crawler.stats

@@ -48,7 +48,7 @@ ITEM_PIPELINES = {
 CELLVIGIL_SPOOL_DIR = None
 CELLVIGIL_DB = None  # registry file loaded from the spool; None = spool only
 CELLVIGIL_SPOOL_FLUSH = 200  # items per spool file (each file is renamed complete when full)
-CELLVIGIL_LOAD_BATCH = 2000  # load the spool into the registry every N items (and at close)
+CELLVIGIL_LOAD_BATCH = 500  # load the spool into the registry every N items (and at close)
 
 # Resumable crawls: pass JOBDIR (``--jobdir``); the disk queues need pickle-safe requests.
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"

@@ -129,3 +129,39 @@ def test_killed_build_leaves_the_previous_registry_readable(tmp_path: Path) -> N
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 5
     con.close()
+
+
+def test_in_place_write_waits_then_names_the_busy_registry(tmp_path: Path) -> None:
+    from registry.db import RegistryBusy, write_in_place
+
+    db = tmp_path / "r.duckdb"
+    build(db, snapshot=_small_snapshot(tmp_path / "s1", 2), extract=False)
+    before = _sha(db)
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True); "
+         "print('open', flush=True); time.sleep(30)", str(db)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        with pytest.raises(RegistryBusy, match="held open by another process"):
+            with write_in_place(db, wait_seconds=1.0) as con:
+                con.execute("DELETE FROM document_versions")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert _sha(db) == before
+
+
+def test_in_place_write_rolls_back_on_error(tmp_path: Path) -> None:
+    from registry.db import write_in_place
+
+    db = tmp_path / "r.duckdb"
+    build(db, snapshot=_small_snapshot(tmp_path / "s1", 2), extract=False)
+    with pytest.raises(RuntimeError), write_in_place(db) as con:
+        con.execute("DELETE FROM document_versions")
+        raise RuntimeError("crash before the commit")
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM document_versions").fetchone()[0] == 2
+    con.close()
