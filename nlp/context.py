@@ -9,9 +9,12 @@ indications adjust the result.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -128,6 +131,19 @@ class Cue:
         return f"{self.rule.id}: {doc[self.start : self.end].text}"
 
 
+@dataclass(frozen=True)
+class TokenChars:
+    """The doc and its (cached) text: a token range's text without building a Span."""
+
+    text: str
+    doc: Doc
+
+    def text_of(self, cue: Cue) -> str:
+        """``doc[cue.start : cue.end].text``."""
+        first, last = self.doc[cue.start], self.doc[cue.end - 1]
+        return self.text[first.idx : last.idx + len(last)]
+
+
 class ContextAssigner:
     """Give each event span a status and the cue that decided it."""
 
@@ -159,32 +175,48 @@ class ContextAssigner:
         sentences = {span.start: sentence_window(starts, len(doc), span.start) for span in spans}
         regions = sorted(set(sentences.values()))  # cues only count inside a mention's sentence
         cues = self.find_cues(doc, spans, regions)
+        text = doc_text(doc)  # cached: spaCy rebuilds doc.text from every token
         every = frozenset(keys("statuses"))
-        stops = {t.i: every for s, e in regions for t in doc[s:e] if "\n" in t.text}
+        chars = TokenChars(text, doc)
+        stops = dict.fromkeys(line_break_tokens(doc, text, regions), every)
         for cue in cues:
             if cue.rule.direction == "terminate":
                 stops[cue.start] = stops.get(cue.start, frozenset()) | (cue.rule.only or every)
         modifiers = [c for c in cues if c.rule.direction not in CONTROL_CATEGORIES]
-        plain = [c for c in modifiers if not c.rule.contrast]
-        contrasts = [c for c in modifiers if c.rule.contrast]
-        text = doc_text(doc)  # cached: spaCy rebuilds doc.text from every token
+        # each mention reads only the cues of its own sentence (one of the regions), in order
+        plain: dict[Window, list[Cue]] = {region: [] for region in regions}
+        contrasts: dict[Window, list[Cue]] = {region: [] for region in regions}
+        bounds = [first for first, _ in regions]
+        for cue in modifiers:
+            region = regions[bisect.bisect_right(bounds, cue.start) - 1]
+            (contrasts if cue.rule.contrast else plain)[region].append(cue)
         sections = find_sections(text) if self.use_sections else None
         title_end = title_end_char(text)
-        for span in spans:
-            if (span._.status_cue or "").startswith(FIXED_STATUS_CUE):
+        # Extension values are read and written once per span: each ``span._`` builds an object.
+        underscores = [span._ for span in spans]
+        values = [[u.status, u.status_cue] for u in underscores]
+        for span, underscore, value in zip(spans, underscores, values, strict=True):
+            if (value[1] or "").startswith(FIXED_STATUS_CUE):
                 continue  # the event rule's own wording decided ("D-dimer did not rise")
-            section = sections.kind_at(span.start_char) if sections else "body"
-            if span.start_char < title_end:
+            start_char = span.start_char
+            section = sections.kind_at(start_char) if sections else "body"
+            if start_char < title_end:
                 section = "title"
             sentence = sentences[span.start]
-            status, cue = self.assign(doc, span, sentence, plain, stops, section)
-            span._.status = status
-            span._.status_cue = cue
-            also = self.deciding_cue(span, sentence, contrasts, stops) if contrasts else None
+            status, cue = self.assign(doc, span, sentence, plain[sentence], stops, section, chars)
+            value[:] = status, cue
+            underscore.status = status
+            underscore.status_cue = cue
+            within = contrasts[sentence]
+            also = self.deciding_cue(span, sentence, within, stops) if within else None
             if also is not None and also.rule.category != status and section != "eligibility":
-                span._.status_also = also.rule.category
+                underscore.status_also = also.rule.category
         if self.promote_indications:
-            promote_indication_mentions(spans)
+            labels = [span.label_ for span in spans]
+            for i in promoted_indications(labels, values):
+                underscore = underscores[i]
+                underscore.status = "excluded"
+                underscore.status_cue = f"indication: {labels[i]}"
         return doc
 
     def find_cues(self, doc: Doc, spans: list[Span], regions: list[Window]) -> list[Cue]:
@@ -192,19 +224,29 @@ class ContextAssigner:
         dropped ("prior" in "prior studies", "no" in the pseudo-trigger "no significant
         difference"); cues that only partly overlap ("a risk" / "risk of") are both kept."""
         matches = self.matcher(doc, regions)
-        for start, end in regions:
-            found = self.phrases(doc[start:end], as_spans=True)
-            matches.extend((s.label_, s.start, s.end) for s in found)
+        if regions:  # phrases over the whole doc once, kept inside a region (in region order)
+            strings, bounds = doc.vocab.strings, [first for first, _ in regions]
+            for key, start, end in self.phrases(doc):
+                region = regions[bisect.bisect_right(bounds, start) - 1]
+                if region[0] <= start and end <= region[1]:
+                    matches.append((strings[key], start, end))
         raw = [Cue(s, e, self.rules[k]) for k, s, e in matches]
         in_events = {i for span in spans for i in range(span.start, span.end)}
         raw = [c for c in raw if in_events.isdisjoint(range(c.start, c.end))]
         raw.sort(key=lambda c: (-c.size, c.start))
         cues: list[Cue] = []
+        longer: list[Cue] = []  # kept cues of several tokens: only these can hold another cue
+        covered: set[int] = set()  # their tokens: a one-token cue there is inside a longer one
         for cue in raw:
-            if not any(
-                k.start <= cue.start and cue.end <= k.end and k.size > cue.size for k in cues
+            if cue.size == 1:
+                if cue.start not in covered:
+                    cues.append(cue)
+            elif not any(
+                k.start <= cue.start and cue.end <= k.end and k.size > cue.size for k in longer
             ):
                 cues.append(cue)
+                longer.append(cue)
+                covered.update(range(cue.start, cue.end))
         return sorted(cues, key=lambda c: c.start)
 
     def assign(
@@ -215,6 +257,7 @@ class ContextAssigner:
         cues: list[Cue],
         stops: dict[int, frozenset[str]],
         section: str,
+        chars: TokenChars | None = None,
     ) -> tuple[str, str | None]:
         """Status of one span: eligibility section, then the nearest cue of the first
         category in ``CATEGORY_PRIORITY`` that reaches it, then the section default."""
@@ -226,7 +269,8 @@ class ContextAssigner:
         if cue is None:
             cue = self.deciding_cue(span, sentence, [c for c in cues if c.rule.weak], stops)
         if cue is not None:
-            return cue.rule.category, cue.describe(doc)
+            said = cue.describe(doc) if chars is None else f"{cue.rule.id}: {chars.text_of(cue)}"
+            return cue.rule.category, said
         if section in ("background", "objective", "title"):
             return "possible", None
         if section == "indication":
@@ -278,19 +322,56 @@ def title_end_char(text: str) -> int:
 def promote_indication_mentions(spans: list[Span]) -> None:
     """Once a term is the document's indication or history (excluded) and never reported as
     observed, its uncued or merely possible mentions are about that same condition too."""
+    labels = [span.label_ for span in spans]
+    values = [[span._.status, span._.status_cue] for span in spans]
+    for i in promoted_indications(labels, values):
+        spans[i]._.status = "excluded"
+        spans[i]._.status_cue = f"indication: {labels[i]}"
+
+
+def promoted_indications(labels: list[str], values: list[list[Any]]) -> list[int]:
+    """:func:`promote_indication_mentions` on plain ``[status, cue]`` pairs (updated in place);
+    returns the indices of the promoted mentions."""
     excluded = {
-        s.label_ for s in spans if s._.status == "excluded" and s._.status_cue != ELIGIBILITY_CUE
+        label
+        for label, (status, cue) in zip(labels, values, strict=True)
+        if status == "excluded" and cue != ELIGIBILITY_CUE
     }
-    observed = {s.label_ for s in spans if s._.status == "present" and s._.status_cue}
+    observed = {
+        label
+        for label, (status, cue) in zip(labels, values, strict=True)
+        if status == "present" and cue
+    }
     indications = excluded - observed
-    for span in spans:
-        if span.label_ not in indications:
+    promoted = []
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        if label not in indications:
             continue
-        if span._.status == "possible" or (
-            span._.status == "present" and span._.status_cue is None
-        ):
-            span._.status = "excluded"
-            span._.status_cue = f"indication: {span.label_}"
+        status, cue = value
+        if status == "possible" or (status == "present" and cue is None):
+            value[:] = "excluded", f"indication: {label}"
+            promoted.append(i)
+    return promoted
+
+
+def line_break_tokens(doc: Doc, text: str, regions: list[Window]) -> list[int]:
+    """Tokens inside the regions whose text holds a line break, found in the text: a token's
+    trailing whitespace is at most one space, so every "\n" lies inside a token."""
+    if "\n" not in text:
+        return []
+    starts = doc.to_array(IDX)  # token start characters, increasing
+    found: list[int] = []
+    for first, end in regions:
+        char, stop = int(starts[first]), int(starts[end]) if end < len(starts) else len(text)
+        breaks: list[int] = []
+        while (char := text.find("\n", char, stop)) >= 0:
+            breaks.append(char)
+            char += 1
+        if breaks:
+            at = np.asarray(breaks, dtype=starts.dtype)
+            tokens = (np.searchsorted(starts, at, side="right") - 1).tolist()
+            found.extend(dict.fromkeys(tokens))
+    return found
 
 
 @Language.factory(

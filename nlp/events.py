@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span
 
 from cellvigil.vocabulary import keys
 from nlp.fast_matching import AnchoredMatcher, sentence_starts, sentence_window
+from nlp.scope import doc_text
 
 EVENT_RULES_FILE = "nlp/event_patterns.jsonl"
 SPANS_KEY = "event"
@@ -135,14 +136,14 @@ class EventMatcher:
         self.spans_key = spans_key
         self.abbreviations = abbreviations
         self.rules = {rule.id: rule for rule in load_event_rules(rules_file)}
-        self.matcher, self.phrases = build_matchers(nlp, self.rules.values(), rules_file)
+        # Phrases become token rules after all others (their matches came after): a few long
+        # phrases are cheaper matched near their rarest word than by a PhraseMatcher pass.
+        self.matcher, self.phrases = build_matchers(
+            nlp, self.rules.values(), rules_file, phrases_as_tokens=True
+        )
 
     def __call__(self, doc: Doc) -> Doc:
-        strings = doc.vocab.strings
-        matches = [
-            *self.matcher(doc),
-            *((strings[key], start, end) for key, start, end in self.phrases(doc)),
-        ]
+        matches = self.matcher(doc)
         candidates = [
             Candidate(s, mention_end(s, e, self.rules[key]), self.rules[key], key)
             for key, s, e in matches
@@ -192,20 +193,29 @@ def mention_end(start: int, end: int, rule: EventRule) -> int:
 
 
 def build_matchers(
-    nlp: Language, rules: Iterable[PatternRule], rules_file: str
+    nlp: Language, rules: Iterable[PatternRule], rules_file: str, phrases_as_tokens: bool = False
 ) -> tuple[AnchoredMatcher, PhraseMatcher]:
     """Phrase rules go to a PhraseMatcher; token rules to a matcher that only runs near
-    their anchor words. Shared with ``cv_context``."""
+    their anchor words. Shared with ``cv_context``. With ``phrases_as_tokens``, each phrase is
+    instead a token rule of its words' lower case (what a LOWER PhraseMatcher compares), added
+    after the token rules, and the PhraseMatcher stays empty."""
     matcher = AnchoredMatcher(nlp.vocab)
     phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+    as_tokens: list[tuple[str, list[dict[str, Any]]]] = []
     for rule in rules:
         if isinstance(rule.pattern, str):
-            phrases.add(rule.id, [nlp.make_doc(rule.pattern)])
+            phrase = nlp.make_doc(rule.pattern)
+            if phrases_as_tokens:
+                as_tokens.append((rule.id, [{"LOWER": token.lower_} for token in phrase]))
+            else:
+                phrases.add(rule.id, [phrase])
             continue
         try:
             matcher.add(rule.id, rule.pattern)
         except ValueError as exc:
             raise RuleError(f"{rules_file} rule {rule.id!r}: {exc}") from exc
+    for key, pattern in as_tokens:
+        matcher.add(key, pattern)
     return matcher, phrases
 
 
@@ -309,28 +319,43 @@ def event_facts(doc: Doc, spans_key: str = SPANS_KEY) -> list[dict[str, Any]]:
     ``possible`` (risk, background) is dropped when the same term is also present or
     excluded in the text: the stronger statement covers it.
     """
-    best: dict[tuple[str, str], Span] = {}
-    for span in doc.spans.get(spans_key, []):
-        for status in statuses_of(span):
-            held = best.get((span.label_, status))
-            if held is None or (cue_of(span) and not cue_of(held)):
-                best[(span.label_, status)] = span
+    group = doc.spans.get(spans_key)
+    if not group:
+        return []
+    has_status, has_also, has_cue = (
+        Span.has_extension(name) for name in ("status", "status_also", "status_cue")
+    )
+    best: dict[tuple[str, str], tuple[Span, str | None]] = {}  # -> (span, its cue)
+    for span in group:
+        underscore = span._  # read each extension once: every ``span._`` builds an object
+        status = underscore.status if has_status else None
+        also = underscore.status_also if has_also else None
+        cue = underscore.status_cue if has_cue else None
+        label = span.label_
+        for each in (status or "present", *([also] if also else [])):
+            held = best.get((label, each))
+            if held is None or (cue and not held[1]):
+                best[(label, each)] = (span, cue)
     strong = {term for term, status in best if status in ("present", "excluded")}
-    starts = sentence_starts(doc) if best else [0]
+    starts = sentence_starts(doc)
+    text = doc_text(doc)  # cached: spaCy rebuilds doc.text from every token on each call
     facts = []
-    for (term, status), span in best.items():
+    for (term, status), (span, _) in best.items():
         if status == "possible" and term in strong:
             continue
         first, last = sentence_window(starts, len(doc), span.start)
-        sentence = doc[first:last]
+        start_char, end_char = span.start_char, span.end_char
+        opening, closing = doc[first], doc[last - 1]
+        mention = text[start_char:end_char]
+        sentence = text[opening.idx : closing.idx + len(closing)]
         facts.append(
             {
                 "term": term,
                 "status": status,
-                "text": span.text,
-                "sentence": sentence.text.strip(),
-                "start": span.start_char,
-                "end": span.end_char,
+                "text": mention,
+                "sentence": sentence.strip(),
+                "start": start_char,
+                "end": end_char,
             }
         )
     return sorted(facts, key=lambda f: (f["start"], STATUS_RANK[f["status"]]))

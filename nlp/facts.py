@@ -13,7 +13,7 @@ from cellvigil.vocabulary import keys, route_class
 from nlp.dose_component import USER_DATA_KEY as DOSES_KEY
 from nlp.products import implied_facts
 from nlp.rules import load_rules
-from nlp.scope import DocScope
+from nlp.scope import DocScope, group_spans
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def is_cell_free(doc: Doc, title: str) -> bool:
     """The product is exosomes/EVs/secretome: the title says so, or cell-free words dominate."""
     if _CELL_FREE_TITLE.search(title):
         return True
-    anchors = doc.spans.get("cell", [])
+    anchors = group_spans(doc, "cell")
     free = sum(1 for sp in anchors if sp.label_ == "cell_free")
     return free >= 3 and free * 2 >= len(anchors) - free
 
@@ -119,12 +119,12 @@ def doc_facts(doc: Doc, title_end: int = 0, products_imply: bool = False) -> dic
     when the text states none (off by default: the gold labels only what the text says).
     """
     scope = DocScope(doc)
-    tissue_all = list(doc.spans.get("tissue", []))
+    tissue_all = group_spans(doc, "tissue")
     stated = set(tissue_keys(tissue_all))  # mentions of a dropped key are no evidence
     tissue = [sp for sp in tissue_all if sp.label_ in stated]
-    donors = donor_spans(list(doc.spans.get("donor", [])), scope)
-    routes = route_spans(list(doc.spans.get("route", [])))
-    products = list(doc.spans.get("product", []))
+    donors = donor_spans(group_spans(doc, "donor"), scope)
+    routes = route_spans(group_spans(doc, "route"))
+    products = group_spans(doc, "product")
     events = _event_facts()
     mentions = [
         mention(field, sp, scope)

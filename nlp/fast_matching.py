@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -81,6 +82,23 @@ def required_tests(pattern: list[dict[str, Any]]) -> tuple[list[WordTest], int] 
     return tests, longest
 
 
+def anchor_reach(pattern: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """For each test of :func:`required_tests` (same order), the most tokens a match can hold
+    before and after the token that passes it: the match lies within that reach of it."""
+    reaches = [token_reach(token) for token in pattern]
+    found: list[tuple[int, int]] = []
+    for index, token in enumerate(pattern):
+        least, most = reaches[index]
+        if least < 1 or not any(
+            attr in token and word_test(token[attr], lower) for attr, lower in TEXT_ATTRS.items()
+        ):
+            continue
+        before = sum(m for _, m in reaches[:index]) + most - 1
+        after = sum(m for _, m in reaches[index + 1 :]) + most - 1
+        found.append((before, after))
+    return found
+
+
 def starts_anchored(pattern: str) -> bool:
     """Whether every match of ``pattern`` must start at the beginning: a leading "^" and no
     top-level "|" (so ``re.match`` finds what ``re.search`` finds)."""
@@ -119,6 +137,8 @@ class WordMasks:
         self.size = 0
         self._cache: dict[int, int] = {}  # orth id -> mask, for every word seen
         self._passing: set[int] = set()  # orth ids with a non-zero mask
+        self._seen: set[int] = set()  # the keys of ``_cache``, as a set for fast differences
+        self.bits: dict[int, tuple[int, ...]] = {}  # passing orth id -> its test bits
 
     def add(self, test: WordTest) -> int:
         """Register a test; returns its bit."""
@@ -135,13 +155,24 @@ class WordMasks:
             self.any_regex[test.lower] = joined.match if anchored else joined.search
         self._cache.clear()
         self._passing.clear()
+        self._seen.clear()
+        self.bits.clear()
         return bit
 
-    def passing(self, orths: set[int]) -> dict[int, int]:
-        """The masks of the words among ``orths`` that pass at least one test."""
+    @property
+    def mask_of(self) -> dict[int, int]:
+        """orth id -> mask of every word seen so far (call :meth:`passing` first)."""
+        return self._cache
+
+    def passing(self, orths: Collection[int]) -> dict[int, int]:
+        """The masks of the words among ``orths`` (a set, or a list read without building one)
+        that pass at least one test."""
         cache = self._cache
-        for orth in [orth for orth in orths if orth not in cache]:  # O(words), not O(cache)
-            cache[orth] = self._compute(orth)
+        if not self._seen.issuperset(orths):
+            new = set(orths) - self._seen  # O(words), not O(cache)
+            for orth in new:
+                cache[orth] = self._compute(orth)
+            self._seen |= new
         return {orth: cache[orth] for orth in self._passing.intersection(orths)}
 
     def _compute(self, orth: int) -> int:
@@ -156,6 +187,7 @@ class WordMasks:
                         mask |= 1 << bit
         if mask:
             self._passing.add(orth)
+            self.bits[orth] = tuple(iter_bits(mask))
         return mask
 
 
@@ -164,6 +196,37 @@ def merge_windows(centres: Iterable[int], reach: int, bounds: Window) -> list[Wi
     windows: list[Window] = []
     for centre in centres:
         start, end = max(bounds[0], centre - reach + 1), min(bounds[1], centre + reach)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], end))
+        else:
+            windows.append((start, end))
+    return windows
+
+
+COMMON_WORDS = frozenset(
+    "a an the of in on at to for from with within by as and or is are was were be been has have "
+    "had do does did not no n't this that these those it its they their our after before "
+    "during than more most very can may".split()
+)
+
+
+def commonness(test: WordTest) -> tuple[int, int]:
+    """How often a test's words are likely to occur (lower is rarer): a function word is
+    everywhere, a short word often, a regex (a family of content words) seldom. Only the
+    speed depends on it: every match holds a word passing each test."""
+    if test.regex is not None:
+        return 1, 0
+    if test.words & COMMON_WORDS:
+        return 3, 0
+    return 2, -min(len(word) for word in test.words)
+
+
+def around_windows(centres: Iterable[int], before: int, after: int, bounds: Window) -> list[Window]:
+    """Token windows from ``before`` tokens ahead of each centre to ``after`` tokens past it,
+    merged and clipped to bounds."""
+    windows: list[Window] = []
+    for centre in centres:
+        start, end = max(bounds[0], centre - before), min(bounds[1], centre + after + 1)
         if windows and start <= windows[-1][1]:
             windows[-1] = (windows[-1][0], max(windows[-1][1], end))
         else:
@@ -180,22 +243,28 @@ class AnchoredRule:
     tests: list[int]
     reach: int
     needs: int = 0  # bit set of ``tests``: each must be passed by some word of the doc
+    around: dict[int, tuple[int, int]] = field(default_factory=dict)  # test bit -> anchor_reach
+    anchor: int = 0  # the test bit whose words locate the windows (the likely rarest)
+    fixed: bool = False  # each token is one word test, no operators: no Matcher needed
 
 
 class AnchoredMatcher:
     """Token rules matched only where they can match.
 
     Each rule's required words are tested once per vocabulary entry (cached). Per doc, a rule
-    runs only if every required word occurs, and then only in windows of the rule's length
-    around the occurrences of its rarest required word: every match holds one of those, so
-    the matches are exactly those of a plain ``Matcher`` over the whole doc."""
+    runs only if every required word occurs, and then only in windows around the occurrences
+    of its anchor word (the required word likely rarest), as far as the pattern reaches either
+    side of that token, and only in windows holding every required word: every match holds
+    one of each, so the matches are exactly those of a plain ``Matcher`` over the whole doc.
+    A one-token rule with one word test needs no Matcher: its matches are the passing tokens.
+    All regions of a doc share one look-up of its words."""
 
     def __init__(self, vocab: Vocab):
         self.vocab = vocab
         self.rules: list[AnchoredRule] = []
         self.everywhere = Matcher(vocab)
         self.masks = WordMasks(vocab)
-        self._rules_of_bit: dict[int, int] = {}  # test bit -> index of the rule it belongs to
+        self._needs: list[int] = []  # each rule's ``needs``, in rule order
 
     def __len__(self) -> int:
         return len(self.rules) + len(self.everywhere)
@@ -210,54 +279,127 @@ class AnchoredMatcher:
         matcher = Matcher(self.vocab)
         matcher.add(key, [pattern])
         bits = [self.masks.add(test) for test in found[0]]
-        for bit in bits:
-            self._rules_of_bit[bit] = len(self.rules)
         needs = sum(1 << bit for bit in bits)
-        self.rules.append(AnchoredRule(key, matcher, bits, found[1], needs))
+        around = dict(zip(bits, anchor_reach(pattern), strict=True))
+        anchor = bits[min(range(len(bits)), key=lambda i: commonness(found[0][i]))]
+        fixed = len(bits) == len(pattern) and all(
+            len(token) == 1 and next(iter(token)) in TEXT_ATTRS for token in pattern
+        )
+        self.rules.append(AnchoredRule(key, matcher, bits, found[1], needs, around, anchor, fixed))
+        self._needs.append(needs)
 
     def __call__(self, doc: Doc, regions: list[Window] | None = None) -> list[tuple[str, int, int]]:
         """``(rule key, start, end)`` of every match, as a plain Matcher would find them; with
         ``regions`` (sorted, disjoint token windows), only the matches inside one of them."""
         regions = [(0, len(doc))] if regions is None else regions
         found: list[tuple[str, int, int]] = []
-        orths = doc.to_array(ORTH) if self.rules and len(doc) else None
+        ready = self._prepare(doc, regions) if self.rules and len(doc) and regions else None
         for region in regions:
             if len(self.everywhere):
                 spans = self.everywhere(doc[region[0] : region[1]], as_spans=True)
                 found.extend((s.label_, s.start, s.end) for s in spans)
-            if orths is not None:
-                found.extend(self._match_region(doc, orths, region))
+            if ready is not None:
+                found.extend(self._match_region(doc, ready, region))
         return found
 
-    def _match_region(
-        self, doc: Doc, orths: np.ndarray, region: Window
-    ) -> list[tuple[str, int, int]]:
-        part = orths[region[0] : region[1]]
-        listed = part.tolist()
-        passing = self.masks.passing(set(listed))
-        if not passing:
-            return []
+    def _prepare(self, doc: Doc, regions: list[Window]) -> Prepared | None:
+        """The doc's words (looked up once for all regions), the rules whose required words all
+        occur in the regions, and the words that pass each of those rules' anchor tests."""
+        listed = doc.to_array(ORTH).tolist()
+        parts = [listed[first:end] for first, end in regions]
+        passing = self.masks.passing(parts[0] if len(parts) == 1 else list(itertools.chain(*parts)))
         present = 0
         for mask in passing.values():
             present |= mask
-        counts: dict[int, int] = {}  # orth -> tokens, counted only when a rule asks
+        missing = ~present
+        rules = [rule for rule in self.rules if not rule.needs & missing]
+        if not rules:
+            return None
+        anchors = 0
+        for rule in rules:
+            anchors |= 1 << rule.anchor
+        anchor_words: dict[int, list[int]] = {}  # anchor test bit -> the doc's words passing it
+        bits_of = self.masks.bits
+        for orth, mask in passing.items():
+            if mask & anchors:
+                for bit in bits_of[orth]:
+                    if anchors >> bit & 1:
+                        anchor_words.setdefault(bit, []).append(orth)
+        return Prepared(listed, rules, anchor_words)
 
-        def tokens(orths: list[int]) -> int:
-            return sum(counts.setdefault(o, listed.count(o)) for o in orths)
-
+    def _match_region(
+        self, doc: Doc, ready: Prepared, region: Window
+    ) -> list[tuple[str, int, int]]:
+        listed, mask_of = ready.orths, self.masks.mask_of
         found: list[tuple[str, int, int]] = []
-        bits = [bit for bit in range(present.bit_length()) if present >> bit & 1]
-        for index in sorted({self._rules_of_bit[bit] for bit in bits}):
-            rule = self.rules[index]
-            if rule.needs & present != rule.needs:
+        for rule in ready.rules:
+            centres = sorted(
+                i for orth in ready.anchor_words[rule.anchor] for i in where(listed, orth, region)
+            )
+            if not centres:
                 continue
-            words = [[o for o, m in passing.items() if m >> bit & 1] for bit in rule.tests]
-            rarest = min(words, key=tokens)
-            centres = (np.flatnonzero(np.isin(part, rarest)) + region[0]).tolist()
-            for start, end in merge_windows(centres, rule.reach, region):
-                spans = rule.matcher(doc[start:end], as_spans=True)
-                found.extend((s.label_, s.start, s.end) for s in spans)
+            if rule.fixed:  # the word tests are the Matcher's own predicates, token by token
+                found.extend(fixed_matches(rule, centres, listed, mask_of, region))
+                continue
+            before, after = rule.around[rule.anchor]
+            for start, end in around_windows(centres, before, after, region):
+                # a match holds a word passing each test: skip a window that lacks one
+                window = [mask_of[orth] for orth in listed[start:end]]
+                if not all(any(mask >> bit & 1 for mask in window) for bit in rule.tests):
+                    continue
+                # one rule per Matcher: its key is known; offsets are relative to the window
+                found.extend(
+                    (rule.key, s + start, e + start) for _, s, e in rule.matcher(doc[start:end])
+                )
         return found
+
+
+@dataclass
+class Prepared:
+    """What :class:`AnchoredMatcher` reads once per doc before matching region by region."""
+
+    orths: list[int]
+    rules: list[AnchoredRule]
+    anchor_words: dict[int, list[int]]
+
+
+def where(listed: list[int], orth: int, region: Window) -> list[int]:
+    """Positions of ``orth`` in ``listed`` inside the region (``list.index`` scans in C)."""
+    found: list[int] = []
+    start, end = region
+    while True:
+        try:
+            start = listed.index(orth, start, end)
+        except ValueError:
+            return found
+        found.append(start)
+        start += 1
+
+
+def fixed_matches(
+    rule: AnchoredRule,
+    centres: list[int],
+    listed: list[int],
+    mask_of: dict[int, int],
+    region: Window,
+) -> Iterator[tuple[str, int, int]]:
+    """Matches of a rule whose tokens are each one word test without an operator: the tokens
+    from the anchor's offset back, each passing its own test, inside the region."""
+    offset, length = rule.tests.index(rule.anchor), len(rule.tests)
+    for centre in centres:
+        start = centre - offset
+        if start < region[0] or start + length > region[1]:
+            continue
+        if all(mask_of[listed[start + k]] >> bit & 1 for k, bit in enumerate(rule.tests)):
+            yield rule.key, start, start + length
+
+
+def iter_bits(mask: int) -> Iterator[int]:
+    """The set bits of ``mask``, lowest first."""
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low
 
 
 def sentence_starts(doc: Doc) -> list[int]:

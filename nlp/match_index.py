@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+import ahocorasick
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
@@ -79,13 +80,31 @@ def _leading_words(body: str) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(words))
 
 
-class WordFinder:
-    """Where words occur in one lower-cased text; each word is looked up once per text."""
+def word_automaton(words: Iterable[str]) -> Any:
+    """An Aho-Corasick automaton over ``words`` (one pass finds all of them in a text)."""
+    automaton = ahocorasick.Automaton()
+    for word in words:
+        if word:
+            automaton.add_word(word, word)
+    if len(automaton):
+        automaton.make_automaton()
+    return automaton
 
-    def __init__(self, lowered: str) -> None:
+
+class WordFinder:
+    """Where words occur in one lower-cased text; each word is looked up once per text
+    (the words of ``automaton``, when given, are all found in one pass up front)."""
+
+    def __init__(self, lowered: str, automaton: Any = None) -> None:
         self.lowered = lowered
         self._found: dict[str, list[int]] = {}
         self._present: dict[str, bool] = {}
+        if automaton is not None and len(automaton):
+            found = self._found
+            for word in automaton.values():
+                found[word] = []
+            for end, word in automaton.iter(lowered):  # every occurrence, overlaps included
+                found[word].append(end - len(word) + 1)
 
     def positions(self, word: str) -> list[int]:
         """Every start offset of ``word`` (overlapping occurrences included)."""
@@ -159,9 +178,11 @@ class MatchIndex:
         self.orth = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.tokens = Matcher(nlp.vocab)
         self.keys: dict[int, tuple[str, int, Rule]] = {}  # match key -> source, order, rule
+        self.orth_texts: dict[int, tuple[str, ...]] = {}  # case-sensitive key -> token texts
         self.regexes: dict[str, list[RegexRule]] = {}
         self.sources: list[str] = []
         self.version = 0
+        self._automaton: tuple[int, Any] | None = None
 
     def add(self, source: str, rules: Iterable[Rule]) -> None:
         """Register one rule file (or other source) under the name ``source``."""
@@ -175,8 +196,12 @@ class MatchIndex:
             if rule.compiled is not None:
                 self.regexes[source].append(RegexRule(rule))
             elif isinstance(rule.pattern, str):
-                target = self.orth if rule.case_sensitive else self.lower
-                target.add(name, [self.nlp.make_doc(rule.pattern)])
+                # Case-sensitive phrases go into the LOWER matcher too (an ORTH match is a LOWER
+                # match) and are confirmed on the token texts: one phrase pass per Doc.
+                pattern = self.nlp.make_doc(rule.pattern)
+                self.lower.add(name, [pattern])
+                if rule.case_sensitive:
+                    self.orth_texts[self.nlp.vocab.strings[name]] = tuple(t.text for t in pattern)
             else:
                 try:
                     self.tokens.add(name, [rule.pattern])
@@ -185,22 +210,50 @@ class MatchIndex:
                     raise RuleError(msg) from exc
         self.version += 1
 
+    def _words_automaton(self) -> Any:
+        """One automaton over the words every regex rule requires or starts with."""
+        if self._automaton is None or self._automaton[0] != self.version:
+            words = {
+                word
+                for regex_rules in self.regexes.values()
+                for regex in regex_rules
+                for word in (*regex.rule.requires, *(regex.words or ()))
+            }
+            self._automaton = (self.version, word_automaton(sorted(words)))
+        return self._automaton[1]
+
+    def _phrase_hits(self, doc: Doc) -> tuple[list[Any], list[Any]]:
+        """``(LOWER matches, ORTH matches)`` of the phrase rules, from one LOWER pass."""
+        if not len(self.lower):
+            return [], []
+        found = self.lower(doc)
+        orth_texts = self.orth_texts
+        if not orth_texts:
+            return found, []
+        lower_hits, orth_hits = [], []
+        for hit in found:
+            expected = orth_texts.get(hit[0])
+            if expected is None:
+                lower_hits.append(hit)
+            elif all(
+                doc[i].text == word for i, word in zip(range(hit[1], hit[2]), expected, strict=True)
+            ):
+                orth_hits.append(hit)
+        return lower_hits, orth_hits
+
     def _match_all(self, doc: Doc) -> dict[str, list[Match]]:
         """Raw matches per source: phrase matches (LOWER, then ORTH, then token patterns,
         ties in rule-file order), then regex matches; overlapping matches are all kept."""
         keys = self.keys
         routed: dict[str, list[Match]] = {source: [] for source in self.sources}
-        for matcher in (self.lower, self.orth, self.tokens):
-            if not len(matcher):
-                continue
-            hits = sorted(
-                (start, end, keys[key][1], keys[key]) for key, start, end in matcher(doc)
-            )
+        lower_hits, orth_hits = self._phrase_hits(doc)
+        for found in (lower_hits, orth_hits, self.tokens(doc) if len(self.tokens) else []):
+            hits = sorted((start, end, keys[key][1], keys[key]) for key, start, end in found)
             for start, end, _, (source, _, rule) in hits:
                 routed[source].append((start, end, rule))
         if any(self.regexes.values()):
             text, lowered = doc_text(doc), doc_lower(doc)
-            words = WordFinder(lowered)
+            words = WordFinder(lowered, self._words_automaton())
             lower_ok = len(lowered) == len(text) and not any(c in text for c in CASE_TRAPS)
             for source, regex_rules in self.regexes.items():
                 for regex in regex_rules:
@@ -235,11 +288,15 @@ def shared_index(nlp: Language) -> MatchIndex:
 
 def longest_first(found: list[Match]) -> list[Match]:
     """The longest non-overlapping matches (earlier first among equals), in text order."""
+    if len(found) < 2:
+        return list(found)
     order = sorted(found, key=lambda m: (m[0] - m[1], m[0]))
-    taken: set[int] = set()
+    taken = bytearray(max(end for _, end, _ in found) + 1)  # 1 = token already covered
     kept = []
     for start, end, rule in order:
-        if taken.isdisjoint(range(start, end)):
-            taken.update(range(start, end))
+        if start >= end:  # an empty range overlaps nothing
+            kept.append((start, end, rule))
+        elif taken.find(1, start, end) < 0:
+            taken[start:end] = b"\x01" * (end - start)
             kept.append((start, end, rule))
     return sorted(kept, key=lambda m: m[0])

@@ -11,7 +11,7 @@ from cellvigil.vocabulary import keys
 from nlp.attach import route_attaches
 from nlp.match_index import longest_first, shared_index
 from nlp.rules import Rule, load_products, load_rules
-from nlp.scope import DocScope, set_group
+from nlp.scope import DocScope, mention_info, remember_spans, set_group
 
 BLOCK_LABEL = "none"  # a rule that out-matches a false friend ("bone marrow transplant")
 
@@ -52,7 +52,7 @@ class MentionComponent:
         self.gate = gate
 
     def __call__(self, doc: Doc) -> Doc:
-        spans, ranges = [], []
+        spans, ranges, infos = [], [], []
         matches = self.matcher(doc)
         scope = DocScope(doc) if self.gate and matches else None
         if scope is not None:
@@ -65,7 +65,8 @@ class MentionComponent:
             if scope is None or self.gate(span, rule, scope):
                 spans.append(span)
                 ranges.append((start, end))
-        set_group(doc, self.spans_key, ranges, spans)
+                infos.append(mention_info(span))
+        set_group(doc, self.spans_key, ranges, spans, infos)
         return doc
 
 
@@ -150,12 +151,14 @@ class ProductMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         found = sorted((s, -e, rule.label) for s, e, rule in self.index.matches(doc, self.SOURCE))
-        kept, last_end = [], -1
+        kept, infos, last_end = [], [], -1
         for start, neg_end, label in found:
             if start >= last_end:
-                kept.append(Span(doc, start, -neg_end, label=label, span_id=label))
+                span = Span(doc, start, -neg_end, label=label, span_id=label)
+                kept.append(span)
+                infos.append(mention_info(span))
                 last_end = -neg_end
-        doc.spans[self.spans_key] = kept
+        remember_spans(doc, self.spans_key, kept, infos)
         return doc
 
 

@@ -33,6 +33,7 @@ def implied_facts(names: Iterable[str]) -> dict[str, list[str]]:
     return {"tissue_sources": list(tissues), "donor": list(donors)}
 
 
+@cache
 def approved_products() -> frozenset[str]:
     """Products with a marketing authorisation somewhere (``approved_in`` filled)."""
     return frozenset(

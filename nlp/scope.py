@@ -6,7 +6,7 @@ import re
 import weakref
 from bisect import bisect_left, bisect_right
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from spacy.attrs import LOWER, SENT_START
@@ -24,14 +24,21 @@ CASE_TRAPS = ("\u0131", "\u017f")
 _PER_DOC: dict[int, tuple[weakref.ref, dict[str, Any]]] = {}
 
 
+_LAST: list[Any] = [None, None]  # the last Doc's (weakref, memo): most calls repeat it
+
+
 def _memo(doc: Doc) -> dict[str, Any]:
+    last = _LAST[0]
+    if last is not None and last() is doc:
+        return _LAST[1]
     key = id(doc)
     hit = _PER_DOC.get(key)
-    if hit is not None and hit[0]() is doc:
-        return hit[1]
-    memo: dict[str, Any] = {}
-    _PER_DOC[key] = (weakref.ref(doc, lambda _ref, key=key: _PER_DOC.pop(key, None)), memo)
-    return memo
+    if hit is None or hit[0]() is not doc:
+        memo: dict[str, Any] = {}
+        hit = (weakref.ref(doc, lambda _ref, key=key: _PER_DOC.pop(key, None)), memo)
+        _PER_DOC[key] = hit
+    _LAST[0], _LAST[1] = hit
+    return hit[1]
 
 
 def doc_memo(doc: Doc) -> dict[str, Any]:
@@ -144,9 +151,9 @@ _NO_TOKENS: frozenset[int] = frozenset()
 
 def _group_tokens(doc: Doc, key: str) -> frozenset[int]:
     """Token indices covered by span group ``key`` (memoised per group size: groups only grow)."""
-    if key not in doc.spans:
+    group = doc.spans.data.get(key)  # SpanGroups is a UserDict: skip its two-step lookup
+    if group is None:
         return _NO_TOKENS
-    group = doc.spans[key]
     memo = _memo(doc)
     cached = memo.get(("group", key))
     if cached is None or cached[0] != len(group):
@@ -155,11 +162,55 @@ def _group_tokens(doc: Doc, key: str) -> frozenset[int]:
     return cached[1]
 
 
-def set_group(doc: Doc, key: str, ranges: list[tuple[int, int]], spans: list[Span]) -> None:
-    """``doc.spans[key] = spans``, noting the token ranges so scopes need not re-read them."""
+class Mention(NamedTuple):
+    """What fact assembly reads of a Span (a Span re-made from its group costs two Tokens)."""
+
+    label_: str
+    id_: str
+    start: int
+    end: int
+    start_char: int
+    end_char: int
+
+
+def mention_info(span: Span) -> Mention:
+    """The :class:`Mention` of ``span`` (read once, while the Span object is at hand)."""
+    return Mention(span.label_, span.id_, span.start, span.end, span.start_char, span.end_char)
+
+
+def set_group(
+    doc: Doc,
+    key: str,
+    ranges: list[tuple[int, int]],
+    spans: list[Span],
+    infos: list[Mention] | None = None,
+) -> None:
+    """``doc.spans[key] = spans``, noting the token ranges so scopes need not re-read them
+    (and ``infos``, one :class:`Mention` per span, for :func:`group_spans`)."""
     doc.spans[key] = spans
     tokens = frozenset(i for start, end in ranges for i in range(start, end))
-    _memo(doc)[("group", key)] = (len(spans), tokens)
+    memo = _memo(doc)
+    memo[("group", key)] = (len(spans), tokens)
+    if infos is not None:
+        memo[("spans", key)] = (doc.spans[key], infos)  # a SpanGroup holds its Doc weakly
+
+
+def remember_spans(doc: Doc, key: str, spans: list[Span], infos: list[Mention]) -> None:
+    """``doc.spans[key] = spans``, keeping ``infos`` for :func:`group_spans`."""
+    doc.spans[key] = spans
+    _memo(doc)[("spans", key)] = (doc.spans[key], infos)
+
+
+def group_spans(doc: Doc, key: str) -> list[Any]:
+    """``list(doc.spans.get(key, []))``, as :class:`Mention` tuples while the group is still
+    the one the component wrote (no Span re-made from the group); else the Spans."""
+    group = doc.spans.data.get(key)
+    if group is None:
+        return []
+    hit = _memo(doc).get(("spans", key))
+    if hit is not None and hit[0] is group and len(group) == len(hit[1]):
+        return list(hit[1])
+    return list(group)
 
 
 def _anchors(doc: Doc) -> tuple[frozenset[int], list[int]]:
@@ -184,6 +235,7 @@ class DocScope:
         self.text: str = base["text"]
         self.lower_ids: list[int] = base["lower_ids"]
         self.eligibility: list[tuple[int, int]] = base["eligibility"]
+        self._eligibility_starts = [a for a, _ in self.eligibility]
         self.anchor_tokens, self._anchor_list = _anchors(doc)
         self.matched_tokens: set[int] = set()
         self._other_study: dict[int, bool] = base.setdefault("other_study", {})
@@ -253,7 +305,12 @@ class DocScope:
 
     def in_eligibility(self, span: Span) -> bool:
         """The mention sits in an inclusion/exclusion criteria list."""
-        return any(a <= span.start_char < b for a, b in self.eligibility)
+        ranges = self.eligibility  # sorted and non-overlapping: only the last to start counts
+        if not ranges:
+            return False
+        char = span.start_char
+        k = bisect_right(self._eligibility_starts, char) - 1
+        return k >= 0 and char < ranges[k][1]
 
     def after_history_cue(self, span: Span, window: int = 4) -> bool:
         """'prior bone marrow transplant', 'history of ...' just before the mention."""
@@ -269,12 +326,25 @@ class DocScope:
         """The sentence is about other studies ('in these studies', 'usually ...')."""
         start, _ = self.sentence_bounds(span.start)
         if start not in self._other_study:
-            text = self.sentence_text(span.start).lower()
+            groups = self._study_cue_groups()
+            text = self.sentence_text(span.start).lower() if groups else ""
             self._other_study[start] = any(
-                key in text and any(cue in text for cue in cues)
-                for key, cues in _cues_by_last_word().items()
+                key in text and any(cue in text for cue in cues) for key, cues in groups
             )
         return self._other_study[start]
+
+    def _study_cue_groups(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The other-study cue groups whose key word could be in some sentence of this doc (an
+        ASCII key absent from the whole lower-cased text is in none of its sentences)."""
+        memo = _memo(self.doc)
+        if "study_cue_groups" not in memo:
+            lowered = doc_lower(self.doc)
+            memo["study_cue_groups"] = tuple(
+                (key, cues)
+                for key, cues in _cues_by_last_word().items()
+                if not key.isascii() or key in lowered
+            )
+        return memo["study_cue_groups"]
 
     def out_of_scope(self, span: Span) -> bool:
         """Eligibility criteria, pre-treatment history or other studies: not this product."""

@@ -87,6 +87,7 @@ _NAMES = "|".join(sorted((re.escape(name) for name in SECTION_KINDS), key=len, r
 HEADER_RE = re.compile(rf"(?im)^[ \t]*(?:[*#\[-]+[ \t]*)?(?P<name>{_NAMES})[ \t]*\]?[ \t]*(?::|$)")
 # Run-in headers of one-paragraph abstracts: "... unknown. METHODS: We did ..."
 INLINE_HEADER_RE = re.compile(rf"(?i)(?<=[.!?])[ \t]+(?P<name>{_NAMES})[ \t]*:")
+_END_MARK = re.compile(r"[.!?](?=[ \t])")  # where a run-in header can start: just after it
 
 
 @dataclass(frozen=True)
@@ -103,10 +104,22 @@ class Sections:
 
 
 def find_sections(text: str) -> Sections:
-    """Find section headers in ``text``."""
+    """Find section headers in ``text``.
+
+    Same matches as ``finditer`` over the whole text, tried only where a match can start: a
+    header at a line start, a run-in header right after a sentence's end mark (neither kind of
+    match crosses a line or holds an end mark, so no later candidate is skipped)."""
     found: dict[int, str] = {}
-    for regex in (HEADER_RE, INLINE_HEADER_RE):
-        for match in regex.finditer(text):
+    line = 0
+    while line >= 0:
+        match = HEADER_RE.match(text, line)
+        if match:
+            found[match.start("name")] = SECTION_KINDS[match.group("name").lower()]
+        line = text.find("\n", line)
+        line = line + 1 if line >= 0 else -1
+    for mark in _END_MARK.finditer(text):
+        match = INLINE_HEADER_RE.match(text, mark.end())
+        if match:
             found[match.start("name")] = SECTION_KINDS[match.group("name").lower()]
     starts = sorted(found)
     return Sections(tuple(starts), tuple(found[s] for s in starts))

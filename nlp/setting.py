@@ -9,14 +9,14 @@ from spacy.tokens import Doc
 
 from nlp.products import approved_products
 from nlp.rules import load_lexicon
-from nlp.scope import doc_text
+from nlp.scope import doc_text, group_spans
 
 LEXICON_FILE = "setting.json"
 
 
 def setting_signals(doc: Doc, spans_key: str = "setting") -> list[dict[str, Any]]:
     """Signals found in the text: ``{signal, text, start, end}`` in text order."""
-    spans = doc.spans.get(spans_key, [])
+    spans = group_spans(doc, spans_key)
     if not spans:
         return []
     text = doc_text(doc)  # sliced: span.text would rebuild it token by token

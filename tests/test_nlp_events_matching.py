@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -11,16 +12,25 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 
 import nlp.sentences  # noqa: F401  (registers cv_sentences)
-from nlp.context import load_context_rules
-from nlp.events import load_event_rules
+from nlp.context import Cue, TokenChars, line_break_tokens, load_context_rules
+from nlp.events import build_matchers, load_event_rules
 from nlp.fast_matching import (
     AnchoredMatcher,
+    anchor_reach,
+    around_windows,
     merge_windows,
     required_tests,
     sentence_starts,
     sentence_window,
     starts_anchored,
     token_reach,
+)
+from nlp.sections import (
+    HEADER_RE,
+    INLINE_HEADER_RE,
+    SECTION_KINDS,
+    Sections,
+    find_sections,
 )
 
 SAMPLES = [
@@ -127,3 +137,101 @@ def test_events_sentence_bounds_read_once(nlp_and_matchers) -> None:
 )
 def test_events_regex_anchor_detection(pattern: str, anchored: bool) -> None:
     assert starts_anchored(pattern) is anchored
+
+
+# --- the faster paths give what the plain ones gave -------------------------------------------
+
+
+def test_events_test_reach_bounds_each_required_token() -> None:
+    pattern = [
+        {"LOWER": "deep", "OP": "?"},
+        {"LOWER": "vein"},
+        {"IS_ALPHA": True, "OP": "{0,2}"},
+        {"LOWER": {"IN": ["thrombosis"]}},
+    ]
+    # "vein": at most 1 token before it, 3 after; "thrombosis": 4 before, none after
+    assert anchor_reach(pattern) == [(1, 3), (4, 0)]
+    assert len(anchor_reach(pattern)) == len(required_tests(pattern)[0])
+
+
+def test_events_around_windows_clip_and_join() -> None:
+    assert around_windows([2, 4, 20], 1, 2, (0, 22)) == [(1, 7), (19, 22)]
+
+
+def test_events_single_token_rules_match_without_a_matcher() -> None:
+    pipe = spacy.blank("en")
+    plain, anchored = Matcher(pipe.vocab), AnchoredMatcher(pipe.vocab)
+    rules = {
+        "regex": [{"LOWER": {"REGEX": "^thromb(us|i)$"}}],
+        "orth": [{"ORTH": {"IN": ["PE", "DVT"]}}],
+        "lower": [{"LOWER": "stroke"}],
+    }
+    for key, pattern in rules.items():
+        plain.add(key, [pattern])
+        anchored.add(key, pattern)
+    assert all(rule.fixed for rule in anchored.rules)
+    doc = pipe("Thrombi, a PE, no pe, a DVT and a Stroke; THROMBUS. strokes")
+    assert set(anchored(doc)) == _plain(doc, plain)
+    assert len(anchored(doc)) == 5
+
+
+def test_events_word_masks_accept_a_list_or_a_set() -> None:
+    pipe = spacy.blank("en")
+    matcher = AnchoredMatcher(pipe.vocab)
+    matcher.add("clot", [{"LOWER": "blood"}, {"LOWER": {"REGEX": "^clots?$"}}])
+    doc = pipe("blood clots and a blood clot")
+    orths = [t.orth for t in doc]
+    assert matcher.masks.passing(orths) == matcher.masks.passing(set(orths))
+    assert set(matcher.masks.passing(orths)) == {
+        pipe.vocab.strings[w] for w in ("blood", "clots", "clot")
+    }
+
+
+def test_events_phrase_rules_as_token_rules_match_like_a_phrase_matcher(shared: Path) -> None:
+    pipe = spacy.blank("en")
+    pipe.add_pipe("cv_sentences")
+    rules = [r for r in load_event_rules() if isinstance(r.pattern, str)]
+    assert rules
+    as_tokens, _ = build_matchers(pipe, rules, "test", phrases_as_tokens=True)
+    _, phrases = build_matchers(pipe, rules, "test")
+    texts = _texts(shared / "gold") + [r.pattern.upper() + " and " + r.pattern for r in rules]
+    for text in texts:
+        doc = pipe(text)
+        expected = {(pipe.vocab.strings[k], s, e) for k, s, e in phrases(doc)}
+        assert set(as_tokens(doc)) == expected, text[:80]
+
+
+def _finditer_sections(text: str) -> Sections:
+    found: dict[int, str] = {}
+    for regex in (HEADER_RE, INLINE_HEADER_RE):
+        for match in regex.finditer(text):
+            found[match.start("name")] = SECTION_KINDS[match.group("name").lower()]
+    starts = sorted(found)
+    return Sections(tuple(starts), tuple(found[s] for s in starts))
+
+
+def test_context_sections_found_where_headers_can_start(shared: Path) -> None:
+    pieces = ["\n", "\n\n", ". ", "! ", "?\t", " ", "*", "# ", "[", "]", ":", "-", "x", "word"]
+    names = [*list(SECTION_KINDS)[:12], "Exclusion Criteria", "RESULTS", "Conclusions"]
+    rng = random.Random(7)
+    texts = _texts(shared / "gold")
+    for _ in range(2000):
+        texts.append("".join(rng.choice(pieces + names) for _ in range(rng.randint(1, 14))))
+    for text in texts:
+        assert find_sections(text) == _finditer_sections(text), repr(text[:80])
+
+
+def test_context_line_breaks_and_cue_text_read_from_offsets(nlp_and_matchers) -> None:
+    pipe = nlp_and_matchers[0]
+    text = "Title line\n\nNo DVT was seen.\nA stroke  occurred;\n- PE: none \n"
+    doc = pipe(text)
+    regions = [(0, len(doc))]
+    expected = [t.i for t in doc if "\n" in t.text]
+    assert line_break_tokens(doc, text, regions) == expected
+    middle = [(3, 9)]
+    assert line_break_tokens(doc, text, middle) == [i for i in expected if 3 <= i < 9]
+    chars = TokenChars(text, doc)
+    rule = load_context_rules()[0]
+    for start in range(len(doc)):
+        for end in range(start + 1, min(len(doc), start + 4) + 1):
+            assert chars.text_of(Cue(start, end, rule)) == doc[start:end].text
