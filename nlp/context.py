@@ -25,7 +25,7 @@ from nlp.events import (
     RuleError,
     build_matchers,
     check_pattern,
-    read_rule_lines,
+    checked_rule_rows,
 )
 from nlp.fast_matching import Window, sentence_starts, sentence_window
 from nlp.scope import doc_text
@@ -74,17 +74,7 @@ def load_context_rules(rules_file: str = CONTEXT_RULES_FILE) -> list[ContextRule
     """Load and validate context rules; errors name the file, line and rule id."""
     categories = set(keys("statuses")) | CONTROL_CATEGORIES
     rules: list[ContextRule] = []
-    seen: set[str] = set()
-    for number, row in read_rule_lines(rules_file):
-        rule_id = row.get("id")
-        where = f"{rules_file}:{number} rule {rule_id!r}"
-        if not isinstance(rule_id, str) or not rule_id:
-            raise RuleError(f"{rules_file}:{number}: rule without an 'id'")
-        if rule_id in seen:
-            raise RuleError(f"{where}: duplicate id")
-        unknown = set(row) - CONTEXT_RULE_KEYS
-        if unknown:
-            raise RuleError(f"{where}: unknown keys {sorted(unknown)}")
+    for where, row in checked_rule_rows(rules_file, CONTEXT_RULE_KEYS):
         category, direction = row.get("category"), row.get("direction")
         if category not in categories:
             raise RuleError(f"{where}: unknown category {category!r}")
@@ -108,9 +98,10 @@ def load_context_rules(rules_file: str = CONTEXT_RULES_FILE) -> list[ContextRule
         only = row.get("only", [])
         if not isinstance(only, list) or not set(only) <= set(keys("statuses")):
             raise RuleError(f"{where}: 'only' must be a list of statuses")
-        seen.add(rule_id)
         rules.append(
-            ContextRule(rule_id, category, direction, pattern, scope, **flags, only=frozenset(only))
+            ContextRule(
+                row["id"], category, direction, pattern, scope, **flags, only=frozenset(only)
+            )
         )
     return rules
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -74,6 +74,26 @@ def read_rule_lines(rules_file: str) -> list[tuple[int, dict[str, Any]]]:
     return rows
 
 
+def checked_rule_rows(
+    rules_file: str, allowed_keys: set[str] | frozenset[str]
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(where, row)`` per rule, once its id is a unique string and its keys are known;
+    ``where`` names file, line and rule id for the caller's own checks."""
+    seen: set[str] = set()
+    for number, row in read_rule_lines(rules_file):
+        rule_id = row.get("id")
+        where = f"{rules_file}:{number} rule {rule_id!r}"
+        if not isinstance(rule_id, str) or not rule_id:
+            raise RuleError(f"{rules_file}:{number}: rule without an 'id'")
+        if rule_id in seen:
+            raise RuleError(f"{where}: duplicate id")
+        unknown = set(row) - allowed_keys
+        if unknown:
+            raise RuleError(f"{where}: unknown keys {sorted(unknown)}")
+        seen.add(rule_id)
+        yield where, row
+
+
 def check_pattern(pattern: Any, where: str) -> None:
     """A pattern is a non-empty phrase string or a non-empty list of token dicts."""
     if isinstance(pattern, str) and pattern.strip():
@@ -87,17 +107,7 @@ def load_event_rules(rules_file: str = EVENT_RULES_FILE) -> list[EventRule]:
     """Load and validate event rules: known keys, vocabulary labels, unique ids."""
     labels = set(keys("events")) | {IGNORE_LABEL}
     rules: list[EventRule] = []
-    seen: set[str] = set()
-    for number, row in read_rule_lines(rules_file):
-        rule_id = row.get("id")
-        where = f"{rules_file}:{number} rule {rule_id!r}"
-        if not isinstance(rule_id, str) or not rule_id:
-            raise RuleError(f"{rules_file}:{number}: rule without an 'id'")
-        if rule_id in seen:
-            raise RuleError(f"{where}: duplicate id")
-        unknown = set(row) - EVENT_RULE_KEYS
-        if unknown:
-            raise RuleError(f"{where}: unknown keys {sorted(unknown)}")
+    for where, row in checked_rule_rows(rules_file, EVENT_RULE_KEYS):
         if row.get("label") not in labels:
             raise RuleError(f"{where}: unknown label {row.get('label')!r} (not an event key)")
         check_pattern(row.get("pattern"), where)
@@ -110,10 +120,11 @@ def load_event_rules(rules_file: str = EVENT_RULES_FILE) -> list[EventRule]:
         keep = row.get("keep", 0)
         if not isinstance(keep, int) or keep < 0:
             raise RuleError(f"{where}: 'keep' must be a number of tokens")
-        seen.add(rule_id)
         guard_words = tuple(g.lower() for g in guard)
         rules.append(
-            EventRule(rule_id, row["label"], row["pattern"], guard_words, len(rules), status, keep)
+            EventRule(
+                row["id"], row["label"], row["pattern"], guard_words, len(rules), status, keep
+            )
         )
     return rules
 
