@@ -19,28 +19,20 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from cellvigil.paths import shared_dir
 from nlp import context as _context  # noqa: F401  (registers cv_context)
 from nlp.events import SPANS_KEY, event_facts
+from nlp.pipeline import events_nlp
 
 Pair = tuple[str, str]
 
 
 def base_pipeline() -> Language:
     """blank('en') with the project's sentence splitter (spaCy's sentencizer as a fallback)."""
-    pipe = spacy.blank("en")
-    try:
-        from nlp import sentences  # noqa: F401
-
-        pipe.add_pipe("cv_sentences")
-    except (ImportError, ValueError, KeyError):
-        pipe.add_pipe("sentencizer")
-    pipe.add_pipe("cv_events")
-    return pipe
+    return events_nlp(with_context=False)
 
 
 def context_pipeline() -> Language:

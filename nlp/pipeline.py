@@ -62,6 +62,19 @@ def build_nlp(optional: bool = True) -> Language:
     return nlp
 
 
+def events_nlp(with_context: bool = True) -> Language:
+    """Sentences and events (and, by default, their status) alone: the part that tests and
+    benchmarks of event detection and status measure, without the other matchers."""
+    import nlp.context  # noqa: F401  (registers cv_events and cv_context)
+
+    pipe = spacy.blank("en")
+    pipe.add_pipe("cv_sentences")
+    pipe.add_pipe("cv_events")
+    if with_context:
+        pipe.add_pipe("cv_context")
+    return pipe
+
+
 def component_names(nlp: Language) -> list[str]:
     """The pipe names, for the extractor version string."""
     return [re.sub(r"\W", "", n) for n in nlp.pipe_names]

@@ -6,27 +6,18 @@ import json
 from pathlib import Path
 
 import pytest
-import spacy
 from spacy.language import Language
 
 from nlp.context import load_context_rules
 from nlp.events import RuleError, event_facts
+from nlp.pipeline import events_nlp
 
 TITLE = "Mesenchymal stromal cells\n\n"
 
 
 @pytest.fixture(scope="module")
 def pipe() -> Language:
-    nlp = spacy.blank("en")
-    try:
-        from nlp import sentences  # noqa: F401
-
-        nlp.add_pipe("cv_sentences")
-    except (ImportError, ValueError, KeyError):
-        nlp.add_pipe("sentencizer")
-    nlp.add_pipe("cv_events")
-    nlp.add_pipe("cv_context")
-    return nlp
+    return events_nlp()
 
 
 def statuses(pipe: Language, text: str) -> dict[str, set[str]]:

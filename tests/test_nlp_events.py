@@ -11,21 +11,12 @@ from spacy.language import Language
 
 import nlp.context  # noqa: F401  (registers cv_context)
 from cellvigil.vocabulary import keys
+from nlp import pipeline as cv_pipeline
 from nlp.events import RuleError, event_facts, load_event_rules
 
 
 def _pipeline(with_context: bool) -> Language:
-    pipe = spacy.blank("en")
-    try:
-        from nlp import sentences  # noqa: F401
-
-        pipe.add_pipe("cv_sentences")
-    except (ImportError, ValueError, KeyError):
-        pipe.add_pipe("sentencizer")
-    pipe.add_pipe("cv_events")
-    if with_context:
-        pipe.add_pipe("cv_context")
-    return pipe
+    return cv_pipeline.events_nlp(with_context)
 
 
 @pytest.fixture(scope="module")
