@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from nlp.scope import doc_text
 
@@ -39,10 +39,10 @@ class DoseFinder:
             doc.user_data[ERROR_KEY] = f"dose finder failed: {exc!r}"
             doses = []
         spans = []
-        for dose in doses:
+        for dose in doses:  # char_span gives the labelled Span itself
             span = doc.char_span(dose["start"], dose["end"], label="dose", alignment_mode="expand")
             if span is not None:
-                spans.append(Span(doc, span.start, span.end, label="dose"))
+                spans.append(span)
         doc.spans[self.spans_key] = spans
         doc.user_data[USER_DATA_KEY] = [
             {

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from typing import NamedTuple
 
 MIN_EXP, MAX_EXP = 3, 13  # a lost superscript "× 10N" is read as 10^N only for N in this range
 MAX_CELLS = 1e13
@@ -79,10 +80,73 @@ ATOM_RE = re.compile(
     rf"(?:\s{{0,2}}{_WORDS}(?![\w]))?"
 )
 
+# plain_end (below) answers for ATOM_RE without running it: keep the two in step.
 
-@dataclass(frozen=True)
-class Atom:
-    """One number expression found in text; ``strong`` means written in a cell-count notation."""
+# A bare run of digits is an atom on its own when nothing after it can start a part of ATOM_RE:
+# a digit, separator or exponent ("1,000", "1.5", "2e6", "10^6", "10⁶", "10(6)"), a spread or
+# bracket ("±", "+/-", ")"), a multiplication sign, or a multiplier word, which may come after
+# spaces ("2 million", "5 M cells"). The sets below hold no such start; the case-insensitive
+# words match no letter outside ASCII but the dotless and dotted i, so the non-ASCII marks are
+# safe, and plain_end reads a word's first letters only when they are ASCII.
+_ASCII_MARKS = frozenset(chr(i) for i in range(33, 127))  # printable, no space
+_WORD_INITIALS = "mMbBtTlLcCkK"  # million, Mio, M, MM, billion, bn, thousand, lakh, crore, k
+_OTHER_MARKS = frozenset("–—‐‑’‘”“¶μµ°…′″§†•")
+_PLAIN_NEXT = _ASCII_MARKS - frozenset("0123456789,.eE^<*([+)xX" + _WORD_INITIALS) | _OTHER_MARKS
+_PLAIN_AFTER_SPACE = _ASCII_MARKS - frozenset("0123456789^+)xX*" + _WORD_INITIALS) | _OTHER_MARKS
+# How the case-insensitive multiplier words start (million, millón, milliard, Mio, billion, bn,
+# thousand, trillion, lakh, crore), and the letters they may start with here: "M", "MM", "k"
+# and "K" (case-sensitive, before a cell word) are left to the regex.
+_WORD_STARTS = ("mil", "mio", "bil", "bn", "tho", "tri", "lak", "cro")
+_WORD_FIRST = frozenset("mbtlcBTLC")
+_MULT_SIGNS = frozenset("xX×✕*·⋅∙")
+LONGEST_PLAIN = 15  # ATOM_RE reads at most 15 digits as one number
+
+
+def plain_end(text: str, end: int) -> bool:
+    """True when ``ATOM_RE``, started on a run of at most LONGEST_PLAIN ASCII digits that ends
+    at ``end``, matches just those digits (found without running it).
+
+    Each optional part of the atom must fail where the digits end: the next character is in
+    ``_PLAIN_NEXT``; or is a comma or dot without a digit after it ("in 2015, the"); or a bracket
+    without an exponent in it ("5 (g)"); or a ")" with no × sign after it; or, after spaces
+    (four or more stop every part), a character of ``_PLAIN_AFTER_SPACE`` ("12 patients"); or
+    a letter that may start a multiplier word but not with the word's next letters ("5 mg").
+    Anything else is left to the regex: returning False is always safe. Spaces are skipped
+    with ``str.lstrip``, which strips exactly what the regex reads as whitespace.
+    """
+    nxt = text[end : end + 1]
+    if not nxt or nxt in _PLAIN_NEXT:
+        return True
+    after = text[end + 1 : end + 2]
+    if nxt == " " and after in _PLAIN_AFTER_SPACE:  # the usual case: "12 patients"
+        return True
+    if nxt in ",.":  # "1,000", "1.5", "1.000.000": a digit must follow
+        return not after.isdecimal()
+    if nxt in "([":  # "10(6)", "10[ -6 ]": a sign or digit after at most two spaces
+        after = text[end + 1 : end + 4].lstrip()[:1]
+        return not after or not (after.isdecimal() or after in "-−+")
+    if nxt == ")":  # "(1-2)×10^6": the bracket joins the atom only before a × sign
+        return text[end + 1 : end + 5].lstrip()[:1] not in _MULT_SIGNS
+    if nxt.isspace():
+        ahead = text[end : end + 6]
+        rest = ahead.lstrip()
+        if len(ahead) - len(rest) > 3 or not rest:  # no part reads past three spaces
+            return True
+        if rest[0] in _PLAIN_AFTER_SPACE:
+            return True
+        head = rest[:3]
+    else:
+        head = text[end : end + 3]
+    # a letter may start a multiplier word: "5 mg", "3 to 5" and "12\n\nThe" start none
+    return head[0] in _WORD_FIRST and head.isascii() and not head.lower().startswith(_WORD_STARTS)
+
+
+class Atom(NamedTuple):
+    """One number expression found in text; ``strong`` means written in a cell-count notation.
+
+    A named tuple rather than a frozen dataclass: just as immutable, and several times cheaper
+    to build, which matters because every number in every text becomes one.
+    """
 
     start: int
     end: int
@@ -93,45 +157,50 @@ class Atom:
     lost_bare: bool  # "106" read as 10^6 (only trusted right before a cell word or /kg)
 
 
+_EXP_RE = re.compile(r"[-+]?\d{1,3}")
+_EXP_KINDS = ("caret", "cparen", "html", "star", "sup", "paren", "brack")  # in priority order
+_BASE_EXPS = tuple("b" + kind for kind in _EXP_KINDS)  # "10^6" written alone
+_MULT_EXPS = tuple("m" + kind for kind in _EXP_KINDS)  # "× 10^6"
+_MULT_PARTS = (*_MULT_EXPS, "me", "spaced", "glued")  # read with one group call
+_PARTS = ("th", "sp", "dth", "dec", "sci", "pow", "mult", "word")  # likewise
+
+
 def _exp(raw: str | None) -> int | None:
     if raw is None:
         return None
+    if raw.isascii() and raw.isdigit():  # the usual "6": nothing to clean
+        return int(raw) if len(raw) <= 3 else None
     cleaned = raw.translate(_SUPERSCRIPTS).translate(_MINUS).lstrip("eE").replace(" ", "")
-    return int(cleaned) if re.fullmatch(r"[-+]?\d{1,3}", cleaned) else None
+    return int(cleaned) if _EXP_RE.fullmatch(cleaned) else None
 
 
-def _group_exp(m: re.Match[str], prefix: str) -> int | None:
-    for kind in ("caret", "cparen", "html", "star", "sup", "paren", "brack"):
-        raw = m.group(prefix + kind)
+def _first_exp(raws: Sequence[str | None]) -> int | None:
+    """The exponent in the first exponent group that matched (``raws`` in _EXP_KINDS order)."""
+    for raw in raws:
         if raw is not None:
             return _exp(raw)
     return None
 
 
-def _mantissa(m: re.Match[str]) -> tuple[float, str]:
-    if m.group("th") is not None:
-        raw = m.group("th")
-        return float(raw.replace(",", "")), raw
-    if m.group("sp") is not None:
-        raw = m.group("sp")
-        return float(re.sub(r"\D", "", raw)), raw
-    if m.group("dth") is not None:
-        raw = m.group("dth")
-        return float(raw.replace(".", "")), raw
-    raw = m.group("dec")
-    return float(raw.replace(",", ".")), raw
+def _mantissa(th: str | None, sp: str | None, dth: str | None, dec: str) -> tuple[float, str]:
+    """The number before any factor, and its text: whichever digit form matched."""
+    if th is not None:
+        return float(th.replace(",", "")), th
+    if sp is not None:
+        return float(re.sub(r"\D", "", sp)), sp
+    if dth is not None:
+        return float(dth.replace(".", "")), dth
+    return float(dec.replace(",", ".")), dec
 
 
-def _multiplier(m: re.Match[str]) -> float | None:
-    """The factor written after × (None when the atom has no × 10 part)."""
-    if m.group("mult") is None:
-        return None
-    exp = _group_exp(m, "m")
-    if exp is None and m.group("me") is not None:
-        exp = _exp(m.group("me"))
-    if exp is None and m.group("spaced") is not None:
-        exp = int(m.group("spaced"))
-    glued = m.group("glued")
+def _multiplier(m: re.Match[str]) -> float:
+    """The factor written after × (the atom has a × 10 part)."""
+    *written, me, spaced, glued = m.group(*_MULT_PARTS)
+    exp = _first_exp(written)
+    if exp is None and me is not None:
+        exp = _exp(me)
+    if exp is None and spaced is not None:
+        exp = int(spaced)
     if exp is None and glued is not None:
         if glued.strip("0") and len(glued) <= 2 and MIN_EXP <= int(glued) <= MAX_EXP:
             exp = int(glued)  # "× 106": superscript lost in copying
@@ -144,55 +213,66 @@ def _multiplier(m: re.Match[str]) -> float | None:
 
 _LOST_DOT = re.compile(r"(\d{1,3})[.·]10(\d{1,2})")
 _EURO_THOUSANDS = re.compile(r"[1-9]\d{0,2}\.\d{3}")
-_BARE_POWER = re.compile(r"10[3-9]")
+
+
+def bare_power(raw: str) -> bool:
+    """``raw`` is "103" to "109" (as ``10[3-9]``): "10^N" with its superscript lost, maybe.
+
+    A string comparison rather than a regex: it runs on many numbers.
+    """
+    return len(raw) == 3 and "103" <= raw <= "109"
+
+
+def plain_atom(start: int, raw: str) -> Atom:
+    """The Atom of a bare run of digits ``raw`` found at ``start``: no factor, no notation."""
+    return Atom(
+        start,
+        start + len(raw),
+        float(raw),
+        False,
+        False,
+        1.0,
+        bare_power(raw),
+    )
 
 
 def atom_from_match(m: re.Match[str]) -> Atom | None:
     """Turn one ``ATOM_RE`` match into an Atom, or None when the notation makes no sense."""
     raw = m.group()
     if raw.isdecimal():  # fast path: most numbers in a text are plain integers
-        return Atom(
-            m.start(),
-            m.end(),
-            float(raw),
-            False,
-            False,
-            1.0,
-            len(raw) == 3 and _BARE_POWER.fullmatch(raw) is not None,
-        )
+        return plain_atom(m.start(), raw)
+    th, sp, dth, dec, sci, power, times, word = m.group(*_PARTS)
     try:
-        mant, raw = _mantissa(m)
+        mant, raw = _mantissa(th, sp, dth, dec)
     except ValueError:
         return None
     factor, has_factor, lost_bare = 1.0, False, False
-    if m.group("sci") is not None:
-        exp = _exp(m.group("sci"))
+    if sci is not None:
+        exp = _exp(sci)
         if exp is None:
             return None
         # "10E6 cells" means 10^6 in this literature, as does "× 10e6" (gold convention)
         mant, factor, has_factor = (1.0 if raw == "10" else mant), 10.0**exp, True
-    bexp = _group_exp(m, "b")
+    bexp = _first_exp(m.group(*_BASE_EXPS)) if power is not None else None  # inside pow
     if bexp is not None:
         if raw != "10" or has_factor:
             return None
         mant, factor, has_factor = 1.0, 10.0**bexp, True
-    mult = _multiplier(m)
-    if mult is not None:
-        factor, has_factor = factor * mult, True
-    word = m.group("word")
+    if times is not None:
+        factor, has_factor = factor * _multiplier(m), True
     if word is not None:
         key = word.lower().rstrip(".")
         key = key[:-1] if key.endswith("s") and key[:-1] in WORD_FACTORS else key
         if key not in WORD_FACTORS:
             return None
         factor, has_factor = factor * WORD_FACTORS[key], True
-    if not has_factor:
-        lost = _LOST_DOT.fullmatch(raw)
+    if not has_factor:  # each regex runs only on a text it may match (cheap to rule out)
+        lost = _LOST_DOT.fullmatch(raw) if "10" in raw else None
         if lost and MIN_EXP <= int(lost.group(2)) <= MAX_EXP:  # "1.106 cells/kg" = 1·10^6
             mant, factor, has_factor = float(lost.group(1)), 10.0 ** int(lost.group(2)), True
-        elif _EURO_THOUSANDS.fullmatch(raw):  # "500.000 cells/kg": European thousands
+        elif "." in raw and _EURO_THOUSANDS.fullmatch(raw):  # "500.000 cells/kg"
             mant = float(raw.replace(".", ""))
-        elif _BARE_POWER.fullmatch(raw):  # bare "108 cells": checked against context later
+        elif bare_power(raw):  # bare "108 cells": checked against context later
             lost_bare = True
     value = mant * factor
     if not math.isfinite(value):

@@ -6,9 +6,17 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import numpy as np
-
-from nlp.dose_numbers import ATOM_RE, Atom, atom_from_match, parse_cell_count, plausible
+from nlp.dose_numbers import (
+    ATOM_RE,
+    LONGEST_PLAIN,
+    Atom,
+    atom_from_match,
+    bare_power,
+    parse_cell_count,
+    plain_atom,
+    plain_end,
+    plausible,
+)
 
 __all__ = ["find_doses", "is_cell_free_product", "parse_cell_count"]
 
@@ -16,6 +24,7 @@ MIN_DOSE = 1e3  # fewer cells than this is never a therapeutic dose
 MIN_PLAIN = 1e4  # a plain number inside a list ("2015, 2 million cells") must be at least this
 WINDOW = 160  # characters of context read on each side of a number
 MAX_GROUP = 12  # numbers in one range or list
+MAX_GAP = 14  # characters between two numbers of one group ("1 to 2", "2, 4 and/or 6")
 MAX_BRIDGE = 6  # words between a number and its cell noun ("100 million allogeneic ... cells")
 
 _CELL_NOUN = re.compile(  # the counted noun: "cells", "MSCs", "ADSCs", "SVF", "células"
@@ -30,8 +39,8 @@ _TOKEN = re.compile(r"\s{0,6}([^\W\d_][\w'’+-]{0,40}|\S)")
 _STOP = frozenset(
     "for in per and or to from at by with was were is are be been being the a an each who which "
     "that than had have has on into as after before during over under up via if when while will "
-    "would may can could should plus versus vs this these those its their his her our every all"
-    .split()
+    "would may can could should plus versus vs this these those its their his her our every "
+    "all".split()
 )
 # Nouns that say the number counts something else than cells.
 _OTHER_NOUNS = frozenset(
@@ -88,6 +97,30 @@ _NOT_A_COUNT = re.compile(
     r"|co-cultured|stained|sorted|lysed|analy[sz]ed)\b)",
     re.IGNORECASE,
 )
+
+
+def _first_of(*patterns: re.Pattern[str]) -> re.Pattern[str]:
+    """One regex that matches wherever the first of ``patterns`` to match there does, as it does.
+
+    Each keeps its flags; ``m.lastgroup`` ("p0", "p1", ...) names the pattern that matched.
+    One call does the work of several: most of these tries fail at once, so what they cost is
+    mostly the fixed cost of a call.
+    """
+    parts = []
+    for i, pattern in enumerate(patterns):
+        if pattern.flags & ~(re.IGNORECASE | re.UNICODE):
+            raise ValueError(f"_first_of keeps only IGNORECASE: {pattern.pattern[:40]!r}")
+        flags = "i" if pattern.flags & re.IGNORECASE else ""
+        parts.append(f"(?P<p{i}>(?{flags}:{pattern.pattern}))")
+    return re.compile("|".join(parts))
+
+
+# In _read_unit: right after the number, /kg (p0), else a volume (p1) or another unit (p2); a
+# word that names another kind of cell (p0) or the counted cells (p1; both anchored, so match
+# equals search); after the cell noun, not a dose (p0), per volume (p1) or per kg (p2).
+_UNIT_START = _first_of(_PER_KG, _PER_VOLUME, _UNIT_AFTER)
+_WORD_KIND = _first_of(_FOREIGN_CELLS, _CELL_NOUN)
+_NOUN_END = _first_of(_NOT_A_COUNT, _PER_VOLUME, _PER_KG)
 _CELL_TERM = re.compile(  # a cell-therapy word somewhere in the sentence
     r"(?i:\b(?:stem|stromal|cells?|cellular|c[ée]lulas?|SVF)\b)|MSCs?\b|[A-Z]{1,5}SCs?\b|MNCs?\b"
 )
@@ -107,6 +140,28 @@ _LEFT_FOREIGN = re.compile(
     r"(?i)(?:\bCD(?:3|4|8|14|19|20|34|45|56)\+|platelets?|\bWBC|leu[ck]ocytes?|neutrophils?"
     r"|lymphocytes?|\bT[- ]cells?|\bNK[- ]cells?|white\s+blood|red\s+blood)[^.;\n]{0,30}$"
 )
+# What _LEFT_BLOCK or _LEFT_FOREIGN needs, in lower case, for _left_vetoed to run them: one of
+# the _VETO_WORDS anywhere in the window, or a last word ending in one of the _VETO_ENDINGS, or
+# in one of the _VETO_PAIRS with the word before ending in the paired words. Keep in step!
+_VETO_WORDS = (
+    *("$", "€", "£", "¥", "usd", "eur", "densit", "seeded", "plated"),  # _LEFT_BLOCK
+    *("cd3+", "cd4+", "cd8+", "cd14+", "cd19+", "cd20+", "cd34+", "cd45+", "cd56+"),
+    *("platelet", "wbc", "leukocyte", "leucocyte", "neutrophil", "lymphocyte", "blood"),
+    *("t cell", "t-cell", "nk cell", "nk-cell"),
+)
+_VETO_ENDINGS = (
+    *("yield", "yielded", "yields", "harvested", "obtained", "isolated", "recovered", "found"),
+    *("counted", "reached", "approximately", "about", "over", ">", "≥", "per", "every"),
+)
+_VETO_PAIRS = (
+    ("of", ("total", "average", "mean", "median", "out")),  # "a total of", "one out of"
+    ("to", ("up", "expanded", "grown", "vitro", "vivo")),  # "up to", "grown in vitro to"
+    ("than", ("more",)),
+    ("in", ("1", "one")),
+)
+# The only characters that the case-insensitive regexes match to an ASCII letter without
+# str.lower() giving that letter: dotless and dotted i, long s, Kelvin sign.
+_ODD_CASE = frozenset("\u0131\u0130\u017f\u212a")
 _RANGE_AFTER = re.compile(
     r"(?i)\s{0,2}[(\[,;]?\s{0,2}(?:range|ranging\s+from|IQR)\s{0,2}[:,=]?\s{0,2}"
 )
@@ -123,46 +178,149 @@ _CELL_FREE = re.compile(
 _CELL_MENTION = re.compile(r"\bcel{1,3}s?\b|MSCs?\b", re.IGNORECASE)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Group:
     """Numbers joined by range or list words ("1–2 × 10^6", "0.25, 1 or 4 × 10^6")."""
 
     atoms: list[Atom]
     connectors: list[str]
+    strong: bool  # some number carries its own factor (× 10^N, E-notation, "million")
+
+
+# One byte a character: "1" for an ASCII digit, "0" for anything else (non-ASCII included)
+_DIGIT_BYTES = bytes(49 if 48 <= i <= 57 else 48 for i in range(256))
+
+
+def _small(text: str, start: int, end: int) -> bool:
+    """The bare number ``text[start:end]`` is below MIN_DOSE and no lost superscript (see
+    ``Atom.lost_bare``): it can make no group a candidate for a dose."""
+    size = end - start
+    return size < 3 or (size == 3 and not bare_power(text[start:end]))
+
+
+def _lone_small(text: str, start: int, end: int, prev_end: int, next_start: int) -> bool:
+    """The bare number ``text[start:end]`` is ``_small`` and more than MAX_GAP characters from
+    the atom before (ending at ``prev_end``) and from the next run of digits (-1 when none),
+    where any next atom starts: it can join no group, so it cannot give a dose.
+    """
+    if start - prev_end <= MAX_GAP or (next_start >= 0 and next_start - end <= MAX_GAP):
+        return False
+    return _small(text, start, end)
+
+
+def _atom_spans(text: str, every: bool = True) -> list[tuple[int, int, re.Match[str] | None]]:
+    """``(start, end, match)`` of every ``ATOM_RE.finditer(text)`` match, found faster.
+
+    The regex is tried only where a run of ASCII digits starts after no word character, dot,
+    comma, caret or slash: anywhere else its look-ahead or look-behind fails. Runs are found
+    by ``bytes.find`` (memchr) on a digit map of the text, one byte a character (``encode``
+    with "replace" keeps that). A run that ``plain_end`` shows to be a whole atom skips the
+    regex and comes with ``match`` None; unless ``every``, it is left out when ``_lone_small``.
+    """
+    spans: list[tuple[int, int, re.Match[str] | None]] = []
+    digits = text.encode("ascii", "replace").translate(_DIGIT_BYTES)
+    find, match, n = digits.find, ATOM_RE.match, len(text)
+    prev_end = -MAX_GAP - 1  # end of the last atom found
+    start = find(b"1")
+    while start >= 0:
+        end = find(b"0", start)  # the run of digits is text[start:end]
+        if end < 0:
+            end = n
+        next_start = find(b"1", end)  # text[end] is no digit: the next run starts there
+        if start:
+            before = text[start - 1]
+            if before.isalnum() or before in "_.,^/":  # ATOM_RE's (?<![\w.,^/]) fails
+                start = next_start
+                continue
+        if end - start <= LONGEST_PLAIN and plain_end(text, end):
+            if every or not _lone_small(text, start, end, prev_end, next_start):
+                spans.append((start, end, None))
+            prev_end = end
+        elif (m := match(text, start)) is not None:
+            spans.append((start, m.end(), m))
+            prev_end = m.end()
+            if prev_end > end:  # the atom reads on ("1,000,000", "2 × 10^6")
+                next_start = _run_start(digits, prev_end)
+        start = next_start
+    return spans
+
+
+def _run_start(digits: bytes, pos: int) -> int:
+    """Start of the first run of digits (in the digit map) at or after ``pos``; -1 if none."""
+    start = digits.find(b"1", pos)
+    if start > 0 and digits[start - 1] == 49:  # ``pos`` is inside a run: take the next one
+        stop = digits.find(b"0", start)
+        start = digits.find(b"1", stop) if stop >= 0 else -1
+    return start
 
 
 def _atom_matches(text: str) -> Iterator[re.Match[str]]:
-    """``ATOM_RE.finditer(text)``, tried only where a run of ASCII digits starts (found with
-    numpy): anywhere else the atom's look-ahead or look-behind fails."""
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    digit = (codes >= 48) & (codes <= 57)
-    digit[1:] &= ~digit[:-1]
-    pos, match = 0, ATOM_RE.match
-    for start in np.flatnonzero(digit).tolist():
-        if start >= pos and (m := match(text, start)) is not None:
-            yield m
-            pos = m.end()
+    """``ATOM_RE.finditer(text)``, as ``_atom_spans`` finds it (the tests compare the two).
+
+    A bare number read without the regex is matched again here, and must end where
+    ``plain_end`` said it does: so the tests check that shortcut too.
+    """
+    for start, end, m in _atom_spans(text):
+        if m is None:
+            m = ATOM_RE.match(text, start)
+            if m is None or m.end() != end:
+                raise AssertionError(f"plain_end misread {text[start : end + 12]!r}")
+        yield m
 
 
 def _groups(text: str) -> list[_Group]:
+    """The groups of numbers in ``text`` that could be doses.
+
+    Numbers are joined when only a range or list word lies between them (at most MAX_GAP
+    characters). A group is kept when one of its numbers carries a factor, is at least
+    MIN_DOSE, or may be a lost superscript ("108"): sharing a factor needs a number that has
+    one, so no other group gives a dose. Most groups are dropped, so a ``_small`` bare number
+    becomes an Atom only when its group is kept.
+    """
     groups: list[_Group] = []
-    last: _Group | None = None
-    for m in _atom_matches(text):
-        start = m.start()
+    members: list[tuple[int, int, Atom | None]] = []  # the group being built
+    connectors: list[str] = []
+    keep = strong = False
+    last_end = 0  # end of the group's last number
+    connector = _CONNECTOR.fullmatch
+    for start, end, m in _atom_spans(text, every=False):
         if start >= 2 and text[start - 1] == "-" and text[start - 2].isalpha():
             continue  # "BRTX-100", "CYP-001": part of a name
-        atom = atom_from_match(m)
-        if atom is None:
-            continue
-        if last is not None and len(last.atoms) < MAX_GROUP:
-            gap_start = last.atoms[-1].end
-            if start - gap_start <= 14 and _CONNECTOR.fullmatch(text[gap_start:start]):
-                last.atoms.append(atom)
-                last.connectors.append(text[gap_start:start].strip())
+        if m is None and _small(text, start, end):
+            atom, has_factor, candidate = None, False, False
+        else:
+            atom = plain_atom(start, text[start:end]) if m is None else atom_from_match(m)
+            if atom is None:
                 continue
-        last = _Group([atom], [])
-        groups.append(last)
+            has_factor = atom.has_factor
+            candidate = has_factor or atom.value >= MIN_DOSE or atom.lost_bare
+        # _CONNECTOR has no anchor or look-around: matching in place equals the slice
+        if (
+            members
+            and start - last_end <= MAX_GAP
+            and len(members) < MAX_GROUP
+            and connector(text, last_end, start)
+        ):
+            members.append((start, end, atom))
+            connectors.append(text[last_end:start].strip())
+            strong = strong or has_factor
+            keep = keep or candidate
+        else:
+            if keep:
+                groups.append(_Group(_atoms_of(text, members), connectors, strong))
+            members, connectors = [(start, end, atom)], []
+            strong, keep = has_factor, candidate
+        last_end = end
+    if keep:
+        groups.append(_Group(_atoms_of(text, members), connectors, strong))
     return groups
+
+
+def _atoms_of(text: str, members: list[tuple[int, int, Atom | None]]) -> list[Atom]:
+    """The Atoms of a kept group, made now for its small bare numbers."""
+    return [
+        plain_atom(start, text[start:end]) if atom is None else atom for start, end, atom in members
+    ]
 
 
 def _share_factor(text: str, group: _Group) -> list[Atom]:
@@ -171,6 +329,8 @@ def _share_factor(text: str, group: _Group) -> list[Atom]:
     A bare comma passes it on inside an and/or list ("2, 4, or 6 million") or along rising
     numbers ("2, 5, 10 × 10^6/kg"), never after a day, year or count ("on day 7, 1 × 10^6").
     """
+    if len(group.atoms) == 1:  # nothing to share (the caller only reads the list)
+        return group.atoms
     atoms = list(group.atoms)
     factor: Atom | None = None
     chained = False
@@ -206,7 +366,7 @@ def _sentence(text: str, start: int, end: int) -> str:
     return left[cut:] + text[start:end] + (right[: stop.start()] if stop else right)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Unit:
     """What the words after a number say it counts."""
 
@@ -217,12 +377,13 @@ class _Unit:
 
 
 def _read_unit(text: str, pos: int, max_bridge: int = MAX_BRIDGE) -> _Unit:
+    """Read the words after a number (at ``pos``): a cell noun, /kg, or another unit."""
     limit = min(len(text), pos + WINDOW)
-    per_kg = _PER_KG.match(text, pos, limit)
-    if per_kg:
+    per_kg = _UNIT_START.match(text, pos, limit)
+    if per_kg is not None:
+        if per_kg.lastgroup != "p0":  # a volume, a concentration or a drug unit
+            return _Unit(pos, False, False, True)
         pos = per_kg.end()
-    elif _PER_VOLUME.match(text, pos, limit) or _UNIT_AFTER.match(text, pos, limit):
-        return _Unit(pos, False, False, True)
     words = 0
     cur = pos
     while words <= max_bridge:
@@ -230,48 +391,111 @@ def _read_unit(text: str, pos: int, max_bridge: int = MAX_BRIDGE) -> _Unit:
         if tok is None:
             break
         word = tok.group(1)
-        if _FOREIGN_CELLS.match(word):
+        if len(word) == 1 and not word.isalpha():  # a mark: no noun, so no regex needed
+            if word not in "®™'\"“”(+":
+                break
+            words += 1
+            cur = tok.end()
+            continue
+        kind = _WORD_KIND.match(word)
+        if kind is not None and kind.lastgroup == "p0":  # another kind of cell
             return _Unit(pos, False, False, True)
-        if _CELL_NOUN.search(word) and not word.lower().startswith("extracel"):
+        low = word.lower()
+        if kind is not None and not low.startswith("extracel"):  # the cells counted
             end = tok.end()
-            if _NOT_A_COUNT.match(text, end, limit):
+            after = _NOUN_END.match(text, end, limit)
+            if after is None:
+                return _Unit(end, True, per_kg is not None, False)
+            if after.lastgroup != "p2":  # not a dose given, or cells per volume
                 return _Unit(end, True, False, True)
-            if _PER_VOLUME.match(text, end, limit):
-                return _Unit(end, True, False, True)
-            kg = _PER_KG.match(text, end, limit)
-            if kg:
-                return _Unit(kg.end(), True, True, False)
-            return _Unit(end, True, per_kg is not None, False)
-        if word.lower() in ("of", "de", "des", "del", "total", "viable", "live"):
+            return _Unit(after.end(), True, True, False)
+        if low in ("of", "de", "des", "del", "total", "viable", "live"):
             cur = tok.end()
             continue
         if not word[0].isalpha() and word not in "®™'\"“”(+":
             break
-        if word.lower() in _OTHER_NOUNS:
+        if low in _OTHER_NOUNS:
             return _Unit(pos, False, False, True)
-        if word.lower() in _STOP:
+        if low in _STOP:
             break
         words += 1
         cur = tok.end()
     return _Unit(per_kg.end() if per_kg else pos, False, per_kg is not None, False)
 
 
-def _accept(text: str, group: _Group, unit: _Unit) -> bool:
-    """Does the context make this number group a cell dose?"""
+def _may_name_cells(text: str, pos: int) -> bool:
+    """False when no word that ``_read_unit`` reads after ``pos`` can be a ``_CELL_NOUN``.
+
+    Such a noun holds "cel", "lula", "zellen" or "progen" in any case (letters that the
+    case-insensitive regex matches only to themselves, so ``str.lower()`` finds them), or "SC",
+    "MNC", "SVF" or "TNC"; and ``_read_unit`` reads nothing beyond WINDOW characters.
+    """
+    window = text[pos : pos + WINDOW]
+    low = window.lower()
+    return (
+        "cel" in low
+        or "lula" in low
+        or "zellen" in low
+        or "progen" in low
+        or "SC" in window
+        or "MNC" in window
+        or "SVF" in window
+        or "TNC" in window
+    )
+
+
+def _may_veto(low: str) -> bool:
+    """False when neither _LEFT_BLOCK nor _LEFT_FOREIGN can match in ``low`` (lower-cased).
+
+    Every _LEFT_FOREIGN match holds a _VETO_WORDS entry, as does a money or density match of
+    _LEFT_BLOCK; its other matches end the window (but for at most two spaces) with a word
+    that ends in one of the _VETO_ENDINGS, or the last two words fit one of the _VETO_PAIRS.
+    """
+    for word in _VETO_WORDS:
+        if word in low:
+            return True
+    words = low.split()  # splits exactly at the regexes' \s
+    if not words:
+        return False
+    last = words[-1]
+    if last.endswith(_VETO_ENDINGS):
+        return True
+    before = words[-2] if len(words) > 1 else ""
+    for end, pre in _VETO_PAIRS:  # no word ends in two of these endings
+        if last.endswith(end):
+            return before.endswith(pre)
+    return False
+
+
+def _left_vetoed(text: str, start: int) -> bool:
+    """Money, a seeding density, a yield or another cell type just before ``start``.
+
+    Both regexes search the 40 characters before the number for a pattern that ends there,
+    which is slow; ``_may_veto`` first rules most windows out with plain string tests. Those
+    see the regexes' case-insensitive letters as ``str.lower()`` does, which holds unless the
+    window has a character of ``_ODD_CASE``.
+    """
+    lo = max(0, start - 40)
+    window = text[lo:start]
+    if (window.isascii() or _ODD_CASE.isdisjoint(window)) and not _may_veto(window.lower()):
+        return False
+    return bool(_LEFT_BLOCK.search(text, lo, start) or _LEFT_FOREIGN.search(text, lo, start))
+
+
+def _context_accepts(text: str, group: _Group, unit: _Unit) -> bool:
+    """The words around the group, other than the left vetoes, make it a cell dose."""
     first, last = group.atoms[0], group.atoms[-1]
-    if unit.blocked or _LEFT_BLOCK.search(text, max(0, first.start - 40), first.start):
-        return False
-    if _LEFT_FOREIGN.search(text, max(0, first.start - 40), first.start):
-        return False
     if unit.cell:
         return True
-    strong = any(a.strong for a in group.atoms)
-    if (unit.per_kg or _IN_VOLUME.match(text, last.end, last.end + 40)
-            or _PER_DOSE.match(text, last.end, last.end + 40)):
-        return (strong or last.value >= 1e4) and bool(
-            _CELL_TERM.search(_sentence(text, first.start, unit.end))
-        )
-    if not strong:
+    if not (group.strong or last.value >= 1e4):  # a small plain number needs its cell noun
+        return False
+    if (
+        unit.per_kg
+        or _IN_VOLUME.match(text, last.end, last.end + 40)
+        or _PER_DOSE.match(text, last.end, last.end + 40)
+    ):
+        return bool(_CELL_TERM.search(_sentence(text, first.start, unit.end)))
+    if not group.strong:
         return False
     left = text[max(0, first.start - 60) : first.start]
     if _LEFT_CELL.search(left):
@@ -279,6 +503,17 @@ def _accept(text: str, group: _Group, unit: _Unit) -> bool:
     return bool(_LEFT_DOSE.search(left)) and bool(
         _CELL_TERM.search(_sentence(text, first.start, last.end))
     )
+
+
+def _accept(text: str, group: _Group, unit: _Unit) -> bool:
+    """Does the context make this number group a cell dose?
+
+    The costly left vetoes run last, only for a group the other rules accept: every test is
+    pure, so the order does not change the answer.
+    """
+    if unit.blocked or not _context_accepts(text, group, unit):
+        return False
+    return not _left_vetoed(text, group.atoms[0].start)
 
 
 def find_doses(text: str) -> list[dict]:
@@ -294,13 +529,17 @@ def find_doses(text: str) -> list[dict]:
     prev: _Unit | None = None  # the unit of the last dose, for "(range, 0.4–9 × 10^6)"
     for group in _groups(text):
         atoms = _share_factor(text, group)
-        if not any(a.has_factor or a.value >= MIN_DOSE or a.lost_bare for a in atoms):
-            continue
-        strong = any(a.strong for a in group.atoms)
-        unit = _read_unit(text, atoms[-1].end, MAX_BRIDGE if strong else 2)
+        if not (group.strong or atoms[-1].value >= 1e4 or _may_name_cells(text, atoms[-1].end)):
+            continue  # a small plain number is a dose only before a cell noun (_context_accepts)
+        unit = _read_unit(text, atoms[-1].end, MAX_BRIDGE if group.strong else 2)
         if not _accept(text, group, unit):
-            if not (prev and not unit.blocked and not unit.cell and atoms[0].has_factor
-                    and _RANGE_AFTER.fullmatch(text, prev.end, atoms[0].start)):
+            if not (
+                prev
+                and not unit.blocked
+                and not unit.cell
+                and atoms[0].has_factor
+                and _RANGE_AFTER.fullmatch(text, prev.end, atoms[0].start)
+            ):
                 continue
             unit = _Unit(atoms[-1].end, False, prev.per_kg, False)
         prev = unit
@@ -322,8 +561,15 @@ def find_doses(text: str) -> list[dict]:
             start, end = atom.start, max(atom.end, unit.end)
             if start and text[start - 1] == "(" and ")" in text[start:end]:
                 start -= 1  # keep "(1-2)×10^6" balanced
-            found.append({"cells": key[0], "per_kg": unit.per_kg, "text": text[start:end],
-                          "start": start, "end": end})
+            found.append(
+                {
+                    "cells": key[0],
+                    "per_kg": unit.per_kg,
+                    "text": text[start:end],
+                    "start": start,
+                    "end": end,
+                }
+            )
     return found
 
 

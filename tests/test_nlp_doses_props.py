@@ -117,3 +117,21 @@ def test_doses_atom_scan_matches_finditer(text: str) -> None:
     from nlp.doses import _atom_matches
 
     assert [m.span() for m in _atom_matches(text)] == [m.span() for m in ATOM_RE.finditer(text)]
+
+
+dose_pieces = st.sampled_from([
+    "1", "2", "10", "108", "250", "1000", "2,000", "1.5", " ", ", ", " to ", "–", " or ",
+    " million", " billion", " thousand", " × 10^6", "x10(6)", "E7", "e-3", "10⁶", "/kg",
+    " cells", " MSCs", "(", ")", ".", "day ", "n=", "$", "CD34+", " per kg", "mL",
+])
+
+
+@settings(max_examples=300)
+@given(st.lists(dose_pieces, max_size=30).map("".join))
+def test_doses_atom_scan_matches_finditer_on_dose_phrasing(text: str) -> None:
+    """The plain-number shortcut (``plain_end``) agrees with the number regex on texts made of
+    dose phrasing (multiplier words, exponents, ranges), where the two could part ways."""
+    from nlp.dose_numbers import ATOM_RE
+    from nlp.doses import _atom_matches
+
+    assert [m.span() for m in _atom_matches(text)] == [m.span() for m in ATOM_RE.finditer(text)]
