@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from spacy.attrs import IDX
@@ -22,12 +22,15 @@ from cellvigil.vocabulary import keys
 from nlp.events import (
     FIXED_STATUS_CUE,
     SPANS_KEY,
+    EventMention,
     RuleError,
+    StatusValues,
     build_matchers,
     check_pattern,
     checked_rule_rows,
+    event_mentions,
 )
-from nlp.fast_matching import Window, sentence_starts, sentence_window
+from nlp.fast_matching import Window, doc_sentence_starts, sentence_window
 from nlp.scope import doc_text
 from nlp.sections import find_sections
 
@@ -106,9 +109,8 @@ def load_context_rules(rules_file: str = CONTEXT_RULES_FILE) -> list[ContextRule
     return rules
 
 
-@dataclass(frozen=True)
-class Cue:
-    """A matched cue in a document."""
+class Cue(NamedTuple):
+    """A matched cue in a document (a tuple: a doc holds dozens, made in a loop)."""
 
     start: int
     end: int
@@ -135,6 +137,43 @@ class TokenChars:
         return self.text[first.idx : last.idx + len(last)]
 
 
+class Stops:
+    """What ends a cue's scope on its way to a mention: a line break (for every status) or a
+    terminator cue (for its statuses). Line breaks are read from the text between the two
+    tokens: a token's trailing whitespace is at most one space, so every line break lies
+    inside a token, and the text from token ``a`` up to token ``b`` holds one exactly when a
+    token among ``a..b-1`` does (no list of the line-break tokens is built)."""
+
+    def __init__(self, doc: Doc, text: str, cues: list[Cue], every: frozenset[str]) -> None:
+        self.doc, self.text, self.every = doc, text, every  # every status
+        self.breaks = "\n" in text
+        self.terminators: dict[int, frozenset[str]] = {}  # token -> statuses it stops
+        for cue in cues:
+            if cue.rule.direction == "terminate":
+                stopped = self.terminators.get(cue.start, frozenset())
+                self.terminators[cue.start] = stopped | (cue.rule.only or self.every)
+        self._chars: dict[int, int] = {}
+
+    def blocked(self, category: str, first: int, end: int) -> bool:
+        """Whether a stop for ``category`` lies on tokens ``first..end-1``."""
+        if first >= end:
+            return False
+        if self.breaks and category in self.every:
+            if "\n" in self.text[self._char(first) : self._char(end)]:
+                return True
+        return any(
+            first <= at < end and category in stopped for at, stopped in self.terminators.items()
+        )
+
+    def _char(self, token: int) -> int:
+        """Start character of a token (the text's end for the end of the doc)."""
+        found = self._chars.get(token)
+        if found is None:
+            doc = self.doc
+            found = self._chars[token] = doc[token].idx if token < len(doc) else len(self.text)
+        return found
+
+
 class ContextAssigner:
     """Give each event span a status and the cue that decided it."""
 
@@ -148,7 +187,8 @@ class ContextAssigner:
         use_sections: bool,
         promote_indications: bool,
     ):
-        if default_status not in keys("statuses"):
+        self.statuses = frozenset(keys("statuses"))
+        if default_status not in self.statuses:
             raise ValueError(f"cv_context default_status {default_status!r} is not a status")
         self.spans_key = spans_key
         self.max_scope = max_scope
@@ -157,83 +197,83 @@ class ContextAssigner:
         self.promote_indications = promote_indications
         self.rules = {rule.id: rule for rule in load_context_rules(rules_file)}
         self.matcher, self.phrases = build_matchers(nlp, self.rules.values(), rules_file)
+        strings = nlp.vocab.strings  # phrase matches come back as the hashes of the rule ids
+        self.phrase_rules = {strings[rule.id]: rule for rule in self.rules.values()}
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = list(doc.spans.get(self.spans_key, []))
-        if not spans:
+        mentions = event_mentions(doc, self.spans_key)
+        if not mentions:
             return doc
-        starts = sentence_starts(doc)
-        sentences = {span.start: sentence_window(starts, len(doc), span.start) for span in spans}
-        regions = sorted(set(sentences.values()))  # cues only count inside a mention's sentence
-        cues = self.find_cues(doc, spans, regions)
+        starts = doc_sentence_starts(doc)
+        sentences = [sentence_window(starts, len(doc), m.start) for m in mentions]
+        regions = sorted(set(sentences))  # cues only count inside a mention's sentence
+        cues = self.find_cues(doc, mentions, regions)
         text = doc_text(doc)  # cached: spaCy rebuilds doc.text from every token
-        every = frozenset(keys("statuses"))
+        stops = Stops(doc, text, cues, self.statuses)
+        grouped = cues_by_region(cues, regions)
+        kinds = self.section_kinds(text, mentions)
+        values = StatusValues(doc, self.spans_key, mentions)
+        # every value is read before any is written, as the decisions below read them
+        statuses, status_cues = values.all("status"), values.all("status_cue")
+        current = [list(pair) for pair in zip(statuses, status_cues, strict=True)]
         chars = TokenChars(text, doc)
-        stops = dict.fromkeys(line_break_tokens(doc, text, regions), every)
-        for cue in cues:
-            if cue.rule.direction == "terminate":
-                stops[cue.start] = stops.get(cue.start, frozenset()) | (cue.rule.only or every)
-        modifiers = [c for c in cues if c.rule.direction not in CONTROL_CATEGORIES]
-        # each mention reads only the cues of its own sentence (one of the regions), in order
-        plain: dict[Window, list[Cue]] = {region: [] for region in regions}
-        contrasts: dict[Window, list[Cue]] = {region: [] for region in regions}
-        bounds = [first for first, _ in regions]
-        for cue in modifiers:
-            region = regions[bisect.bisect_right(bounds, cue.start) - 1]
-            (contrasts if cue.rule.contrast else plain)[region].append(cue)
-        sections = find_sections(text) if self.use_sections else None
-        title_end = title_end_char(text)
-        # Extension values are read and written once per span: each ``span._`` builds an object.
-        underscores = [span._ for span in spans]
-        values = [[u.status, u.status_cue] for u in underscores]
-        for span, underscore, value in zip(spans, underscores, values, strict=True):
-            if (value[1] or "").startswith(FIXED_STATUS_CUE):
+        for i, (mention, sentence, kind) in enumerate(zip(mentions, sentences, kinds, strict=True)):
+            if (current[i][1] or "").startswith(FIXED_STATUS_CUE):
                 continue  # the event rule's own wording decided ("D-dimer did not rise")
-            start_char = span.start_char
-            section = sections.kind_at(start_char) if sections else "body"
-            if start_char < title_end:
-                section = "title"
-            sentence = sentences[span.start]
-            status, cue = self.assign(doc, span, sentence, plain[sentence], stops, section, chars)
-            value[:] = status, cue
-            underscore.status = status
-            underscore.status_cue = cue
-            within = contrasts[sentence]
-            also = self.deciding_cue(span, sentence, within, stops) if within else None
-            if also is not None and also.rule.category != status and section != "eligibility":
-                underscore.status_also = also.rule.category
+            strong, weak, contrasts = grouped[sentence]
+            status, cue = self.assign(mention, sentence, (strong, weak), stops, kind, chars)
+            current[i][:] = status, cue
+            values.set(i, "status", status)
+            values.set(i, "status_cue", cue)
+            also = self.deciding_cue(mention, sentence, contrasts, stops) if contrasts else None
+            if also is not None and also.rule.category != status and kind != "eligibility":
+                values.set(i, "status_also", also.rule.category)
         if self.promote_indications:
-            labels = [span.label_ for span in spans]
-            for i in promoted_indications(labels, values):
-                underscore = underscores[i]
-                underscore.status = "excluded"
-                underscore.status_cue = f"indication: {labels[i]}"
+            labels = [m.label for m in mentions]
+            for i in promoted_indications(labels, current):
+                values.set(i, "status", "excluded")
+                values.set(i, "status_cue", f"indication: {labels[i]}")
         return doc
 
-    def find_cues(self, doc: Doc, spans: list[Span], regions: list[Window]) -> list[Cue]:
+    def section_kinds(self, text: str, mentions: list[EventMention]) -> list[str]:
+        """The kind of section each mention sits in ("title" for the leading title; "body"
+        when sections are not used)."""
+        last = max(m.start_char for m in mentions)  # headers after it decide nothing
+        sections = find_sections(text, last) if self.use_sections else None
+        title_end = title_end_char(text)
+        kinds = []
+        for mention in mentions:
+            kind = sections.kind_at(mention.start_char) if sections else "body"
+            kinds.append("title" if mention.start_char < title_end else kind)
+        return kinds
+
+    def find_cues(self, doc: Doc, mentions: list[EventMention], regions: list[Window]) -> list[Cue]:
         """Cues outside event spans, inside the given sentences. A cue inside a longer cue is
         dropped ("prior" in "prior studies", "no" in the pseudo-trigger "no significant
         difference"); cues that only partly overlap ("a risk" / "risk of") are both kept."""
-        matches = self.matcher(doc, regions)
-        if regions:  # phrases over the whole doc once, kept inside a region (in region order)
-            strings, bounds = doc.vocab.strings, [first for first, _ in regions]
-            for key, start, end in self.phrases(doc):
-                region = regions[bisect.bisect_right(bounds, start) - 1]
-                if region[0] <= start and end <= region[1]:
-                    matches.append((strings[key], start, end))
-        raw = [Cue(s, e, self.rules[k]) for k, s, e in matches]
-        in_events = {i for span in spans for i in range(span.start, span.end)}
-        raw = [c for c in raw if in_events.isdisjoint(range(c.start, c.end))]
-        raw.sort(key=lambda c: (-c.size, c.start))
+        rules, phrase_rules = self.rules, self.phrase_rules
+        found = [(rules[key], s, e) for key, s, e in self.matcher(doc, regions)]
+        # A phrase match in a region is one in the doc that lies inside it; adjacent regions
+        # are searched together, keeping the matches inside one of them (in the same order).
+        bounds = [first for first, _ in regions]
+        for first, end in adjacent_runs(regions):
+            for key, s, e in self.phrases(doc[first:end]):
+                if e <= regions[bisect.bisect_right(bounds, s) - 1][1]:
+                    found.append((phrase_rules[key], s, e))
+        in_events = {i for m in mentions for i in range(m.start, m.end)}
+        raw = [Cue(s, e, rule) for rule, s, e in found if in_events.isdisjoint(range(s, e))]
+        width = len(doc) + 1  # longest first, then leftmost
+        raw.sort(key=lambda c: (c.start - c.end) * width + c.start)
         cues: list[Cue] = []
         longer: list[Cue] = []  # kept cues of several tokens: only these can hold another cue
         covered: set[int] = set()  # their tokens: a one-token cue there is inside a longer one
         for cue in raw:
-            if cue.size == 1:
+            size = cue.end - cue.start
+            if size == 1:
                 if cue.start not in covered:
                     cues.append(cue)
             elif not any(
-                k.start <= cue.start and cue.end <= k.end and k.size > cue.size for k in longer
+                k.start <= cue.start and cue.end <= k.end and k.end - k.start > size for k in longer
             ):
                 cues.append(cue)
                 longer.append(cue)
@@ -242,26 +282,27 @@ class ContextAssigner:
 
     def assign(
         self,
-        doc: Doc,
-        span: Span,
+        mention: EventMention,
         sentence: Window,
-        cues: list[Cue],
-        stops: dict[int, frozenset[str]],
+        cues: tuple[list[Cue], list[Cue]],
+        stops: Stops,
         section: str,
-        chars: TokenChars | None = None,
+        chars: TokenChars,
     ) -> tuple[str, str | None]:
-        """Status of one span: eligibility section, then the nearest cue of the first
-        category in ``CATEGORY_PRIORITY`` that reaches it, then the section default."""
+        """Status of one mention: eligibility section, then the nearest cue of the first
+        category in ``CATEGORY_PRIORITY`` that reaches it (a weak cue only when no strong one
+        does), then the section default."""
         if section == "eligibility":
             return "excluded", ELIGIBILITY_CUE
-        if section == "title":  # a title names a topic; findings are read from the text
-            cues = [c for c in cues if c.rule.category != "present"]
-        cue = self.deciding_cue(span, sentence, [c for c in cues if not c.rule.weak], stops)
-        if cue is None:
-            cue = self.deciding_cue(span, sentence, [c for c in cues if c.rule.weak], stops)
+        cue = None
+        for some in cues:  # strong, then weak
+            if section == "title":  # a title names a topic; findings are read from the text
+                some = [c for c in some if c.rule.category != "present"]
+            cue = self.deciding_cue(mention, sentence, some, stops)
+            if cue is not None:
+                break
         if cue is not None:
-            said = cue.describe(doc) if chars is None else f"{cue.rule.id}: {chars.text_of(cue)}"
-            return cue.rule.category, said
+            return cue.rule.category, f"{cue.rule.id}: {chars.text_of(cue)}"
         if section in ("background", "objective", "title"):
             return "possible", None
         if section == "indication":
@@ -269,39 +310,66 @@ class ContextAssigner:
         return self.default_status, None
 
     def deciding_cue(
-        self, span: Span, sentence: Window, cues: list[Cue], stops: dict[int, frozenset[str]]
+        self, mention: EventMention, sentence: Window, cues: list[Cue], stops: Stops
     ) -> Cue | None:
-        """The nearest in-sentence cue reaching the span, of the highest-priority category."""
-        hits: list[tuple[int, Cue]] = []
+        """The nearest in-sentence cue reaching the mention (the first of the nearest), of the
+        highest-priority category."""
+        nearest: dict[str, tuple[int, Cue]] = {}  # category -> (gap, cue)
+        first, end = sentence
         for cue in cues:
-            if cue.start >= sentence[0] and cue.end <= sentence[1]:
-                gap = self.distance(cue, span, stops)
+            if cue.start >= first and cue.end <= end:
+                gap = self.distance(cue, mention, stops)
                 if gap is not None:
-                    hits.append((gap, cue))
+                    category = cue.rule.category
+                    held = nearest.get(category)
+                    if held is None or gap < held[0]:
+                        nearest[category] = gap, cue
         for category in CATEGORY_PRIORITY:
-            chosen = [h for h in hits if h[1].rule.category == category]
-            if chosen:
-                return min(chosen, key=lambda h: h[0])[1]
+            if category in nearest:
+                return nearest[category][1]
         return None
 
-    def distance(self, cue: Cue, span: Span, stops: dict[int, frozenset[str]]) -> int | None:
-        """Tokens between cue and span if the cue's scope reaches the span, else None."""
+    def distance(self, cue: Cue, mention: EventMention, stops: Stops) -> int | None:
+        """Tokens between cue and mention if the cue's scope reaches it, else None."""
         scope = cue.rule.max_scope or self.max_scope
-        direction = cue.rule.direction
-        if direction in ("forward", "bidirectional") and cue.end <= span.start:
-            gap = span.start - cue.end
-            if gap < scope and not blocked(cue, range(cue.end, span.start), stops):
+        direction, category = cue.rule.direction, cue.rule.category
+        if direction in ("forward", "bidirectional") and cue.end <= mention.start:
+            gap = mention.start - cue.end
+            if gap < scope and not stops.blocked(category, cue.end, mention.start):
                 return gap
-        if direction in ("backward", "bidirectional") and span.end <= cue.start:
-            gap = cue.start - span.end
-            if gap < scope and not blocked(cue, range(span.end, cue.start), stops):
+        if direction in ("backward", "bidirectional") and mention.end <= cue.start:
+            gap = cue.start - mention.end
+            if gap < scope and not stops.blocked(category, mention.end, cue.start):
                 return gap
         return None
 
 
-def blocked(cue: Cue, between: range, stops: dict[int, frozenset[str]]) -> bool:
-    """Whether a terminator (or line break) for the cue's category lies between cue and span."""
-    return any(cue.rule.category in stops.get(i, ()) for i in between)
+def cues_by_region(
+    cues: list[Cue], regions: list[Window]
+) -> dict[Window, tuple[list[Cue], list[Cue], list[Cue]]]:
+    """Per region (a mention's sentence), its status cues in text order: plain ones, strong
+    and weak (consulted only when no strong one reaches), and contrast ones."""
+    grouped: dict[Window, tuple[list[Cue], list[Cue], list[Cue]]] = {
+        region: ([], [], []) for region in regions
+    }
+    bounds = [first for first, _ in regions]
+    for cue in cues:
+        rule = cue.rule
+        if rule.direction not in CONTROL_CATEGORIES:
+            strong, weak, contrasts = grouped[regions[bisect.bisect_right(bounds, cue.start) - 1]]
+            (contrasts if rule.contrast else weak if rule.weak else strong).append(cue)
+    return grouped
+
+
+def adjacent_runs(regions: list[Window]) -> list[Window]:
+    """Sorted, disjoint token windows joined where one ends as the next starts."""
+    runs: list[Window] = []
+    for first, end in regions:
+        if runs and runs[-1][1] == first:
+            runs[-1] = (runs[-1][0], end)
+        else:
+            runs.append((first, end))
+    return runs
 
 
 def title_end_char(text: str) -> int:
@@ -347,7 +415,8 @@ def promoted_indications(labels: list[str], values: list[list[Any]]) -> list[int
 
 def line_break_tokens(doc: Doc, text: str, regions: list[Window]) -> list[int]:
     """Tokens inside the regions whose text holds a line break, found in the text: a token's
-    trailing whitespace is at most one space, so every "\n" lies inside a token."""
+    trailing whitespace is at most one space, so every "\n" lies inside a token. (The line
+    breaks :class:`Stops` reads from the text between two tokens are these tokens'.)"""
     if "\n" not in text:
         return []
     starts = doc.to_array(IDX)  # token start characters, increasing

@@ -6,19 +6,29 @@ import json
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
-from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
+from spacy.tokens.underscore import Underscore
+from spacy.vocab import Vocab
 
 from cellvigil.vocabulary import keys
-from nlp.fast_matching import AnchoredMatcher, sentence_starts, sentence_window
-from nlp.scope import doc_text
+from nlp.fast_matching import (
+    AnchoredMatcher,
+    doc_orths,
+    doc_sentence_starts,
+    sentence_starts,
+    sentence_window,
+    token_orths,
+)
+from nlp.scope import doc_memo, doc_text
 
 EVENT_RULES_FILE = "nlp/event_patterns.jsonl"
 SPANS_KEY = "event"
@@ -27,7 +37,8 @@ EVENT_RULE_KEYS = frozenset({"id", "label", "pattern", "guard", "status", "keep"
 ABBREVIATION_SUFFIX = "/abbreviation"
 FIXED_STATUS_CUE = "event rule: "  # the rule wording carries the status: "D-dimer did not rise"
 
-for _name in ("status", "status_cue", "status_also"):  # set here or by cv_context
+STATUS_NAMES = ("status", "status_cue", "status_also")
+for _name in STATUS_NAMES:  # set here or by cv_context
     if not Span.has_extension(_name):
         Span.set_extension(_name, default=None)
 
@@ -129,9 +140,8 @@ def load_event_rules(rules_file: str = EVENT_RULES_FILE) -> list[EventRule]:
     return rules
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A raw match before overlaps are resolved."""
+class Candidate(NamedTuple):
+    """A raw match before overlaps are resolved (a tuple: made for every match)."""
 
     start: int
     end: int
@@ -152,30 +162,46 @@ class EventMatcher:
         self.matcher, self.phrases = build_matchers(
             nlp, self.rules.values(), rules_file, phrases_as_tokens=True
         )
+        # The ids of the labels and span ids a mention can get: a Span given strings looks
+        # them up in the string store each time.
+        names = {ARTERIAL_ABBREVIATION.label, ARTERIAL_ABBREVIATION.id + ABBREVIATION_SUFFIX}
+        for rule in self.rules.values():
+            names.update((rule.label, rule.id, rule.id + ABBREVIATION_SUFFIX))
+        self.string_ids = {name: nlp.vocab.strings.add(name) for name in names}
 
     def __call__(self, doc: Doc) -> Doc:
         matches = self.matcher(doc)
+        if not matches:  # most documents: nothing to resolve
+            doc.spans[self.spans_key] = []
+            remember_mentions(doc, self.spans_key, [])
+            return doc
         candidates = [
             Candidate(s, mention_end(s, e, self.rules[key]), self.rules[key], key)
             for key, s, e in matches
         ]
         unguarded = {c.rule.label for c in candidates if not c.rule.guard}
         if any(c.rule.guard and c.rule.label not in unguarded for c in candidates):
-            starts = sentence_starts(doc)
+            starts = doc_sentence_starts(doc)
             candidates = [c for c in candidates if self._guard_ok(doc, c, unguarded, starts)]
         if self.abbreviations:
             found, definitions = defined_abbreviations(doc, candidates)
             candidates = [c for c in candidates if c.start not in definitions] + found
         kept = [c for c in longest_first(candidates) if c.rule.label != IGNORE_LABEL]
         kept = drop_haemorrhagic_only_stroke(doc, kept, candidates)
-        spans = []
+        spans, mentions = [], []
+        ids = self.string_ids
         for cand in sorted(kept, key=lambda c: c.start):
-            span = Span(doc, cand.start, cand.end, label=cand.rule.label, span_id=cand.rule_id)
+            label = cand.rule.label
+            span = Span(doc, cand.start, cand.end, label=ids[label], span_id=ids[cand.rule_id])
             if cand.rule.status:
                 span._.status = cand.rule.status
                 span._.status_cue = FIXED_STATUS_CUE + cand.rule_id
             spans.append(span)
+            mentions.append(
+                EventMention(cand.start, cand.end, span.start_char, span.end_char, label)
+            )
         doc.spans[self.spans_key] = spans
+        remember_mentions(doc, self.spans_key, mentions)
         return doc
 
     @staticmethod
@@ -254,6 +280,7 @@ def looks_like_abbreviation(text: str) -> bool:
     return 2 <= len(text) <= 6 and len(letters) >= 2 and sum(ch.isupper() for ch in letters) >= 2
 
 
+OPENING, CLOSING = hash_string("("), hash_string(")")  # the ORTH ids of the brackets
 ARTERIAL_ABBREVIATION = EventRule("at_arterial", "arterial_thrombosis", "arterial", (), -1)
 
 
@@ -266,20 +293,20 @@ def defined_abbreviations(
     belong to the long form's mention rather than being mentions of their own."""
     defined: dict[str, EventRule] = {}
     definitions: set[int] = set()  # the "(TE)" itself belongs to the long form's mention
+    words, strings = token_orths(doc), doc.vocab.strings  # a token's text is its ORTH's
     for cand in candidates:
         if cand.rule.label == IGNORE_LABEL or cand.end + 2 >= len(doc):
             continue
-        if doc[cand.end].text == "(" and doc[cand.end + 2].text == ")":
-            abbreviation = doc[cand.end + 1].text
+        if words[cand.end] == OPENING and words[cand.end + 2] == CLOSING:
+            abbreviation = strings[words[cand.end + 1]]
             if looks_like_abbreviation(abbreviation):
                 defined.setdefault(abbreviation, cand.rule)
                 definitions.add(cand.end + 1)
     found: list[Candidate] = []
     if not defined:
         return found, definitions
-    strings = doc.vocab.strings
     forms = [strings[form] for a in defined for form in (a, a + "s")]  # hashes; nothing added
-    for i in np.flatnonzero(np.isin(doc.to_array(ORTH), forms)).tolist():
+    for i in np.flatnonzero(np.isin(doc_orths(doc), forms)).tolist():
         token = doc[i]
         rule = defined.get(token.text) or defined.get(token.text.removesuffix("s"))
         if rule is None or token.i in definitions:
@@ -308,6 +335,105 @@ def drop_haemorrhagic_only_stroke(
     return [c for c in kept if c.rule.id != "stroke_bare"]
 
 
+class EventMention(NamedTuple):
+    """What the status and fact steps read of an event Span: a Span re-made from its group
+    costs two Tokens and a string look-up for its label."""
+
+    start: int
+    end: int
+    start_char: int
+    end_char: int
+    label: str
+
+
+MENTIONS_MEMO = "event_mentions"
+
+
+def remember_mentions(doc: Doc, spans_key: str, mentions: list[EventMention]) -> None:
+    """Keep the mentions of the span group just written, with the group they describe."""
+    doc_memo(doc)[(MENTIONS_MEMO, spans_key)] = (doc.spans[spans_key], mentions)
+
+
+def event_mentions(doc: Doc, spans_key: str) -> list[EventMention]:
+    """The mentions of span group ``spans_key``: as ``cv_events`` noted them while the group is
+    still the one it wrote, else read from the group's Spans."""
+    group = doc.spans.get(spans_key)
+    if not group:
+        return []
+    noted = doc_memo(doc).get((MENTIONS_MEMO, spans_key))
+    if noted is not None and noted[0] is group and len(noted[1]) == len(group):
+        return noted[1]
+    return [EventMention(s.start, s.end, s.start_char, s.end_char, s.label_) for s in group]
+
+
+@cache
+def underscore_layout_known() -> bool:
+    """Whether spaCy keeps a plain span extension's value in ``doc.user_data`` under
+    ``("._.", name, start_char, end_char)``, tried once on a scratch Doc (the ``status``
+    extension must be plain when this is first called)."""
+    doc = Doc(Vocab(), words=["probe", "span"])
+    span = doc[1:2]
+    span._.status = "probe"
+    return doc.user_data == {("._.", "status", span.start_char, span.end_char): "probe"}
+
+
+def plain_status_defaults() -> dict[str, Any] | None:
+    """Each status extension's default when all are plain values (no getter, setter, method or
+    mutable default) kept where :func:`underscore_layout_known` says; else None."""
+    defaults: dict[str, Any] = {}
+    for name in STATUS_NAMES:
+        extension = Span.get_extension(name)
+        if extension is None:
+            return None
+        default, method, getter, setter = extension
+        if method or getter or setter or isinstance(default, Underscore.mutable_types):
+            return None
+        defaults[name] = default
+    return defaults if underscore_layout_known() else None
+
+
+class StatusValues:
+    """``span._.status`` (and ``status_cue``, ``status_also``) of a doc's event mentions, read
+    and written straight in ``doc.user_data`` where spaCy keeps them: each ``span._`` builds an
+    object. Through the group's Spans when the extensions are not plain values."""
+
+    def __init__(self, doc: Doc, spans_key: str, mentions: list[EventMention]) -> None:
+        self.doc, self.spans_key, self.mentions = doc, spans_key, mentions
+        self.user_data = doc.user_data
+        self.defaults = plain_status_defaults()
+        self._spans: list[Span] | None = None
+
+    def get(self, index: int, name: str) -> Any:
+        """The value of extension ``name`` of mention ``index`` (None if not registered)."""
+        if self.defaults is None:
+            return getattr(self._span(index)._, name) if Span.has_extension(name) else None
+        mention = self.mentions[index]
+        key = ("._.", name, mention.start_char, mention.end_char)
+        return self.user_data.get(key, self.defaults[name])
+
+    def all(self, name: str) -> list[Any]:
+        """The value of extension ``name`` of every mention, in order."""
+        if self.defaults is None:
+            return [self.get(index, name) for index in range(len(self.mentions))]
+        user_data, default = self.user_data, self.defaults[name]
+        return [
+            user_data.get(("._.", name, m.start_char, m.end_char), default) for m in self.mentions
+        ]
+
+    def set(self, index: int, name: str, value: Any) -> None:
+        """Set extension ``name`` of mention ``index``."""
+        if self.defaults is None:
+            setattr(self._span(index)._, name, value)
+            return
+        mention = self.mentions[index]
+        self.user_data[("._.", name, mention.start_char, mention.end_char)] = value
+
+    def _span(self, index: int) -> Span:
+        if self._spans is None:
+            self._spans = list(self.doc.spans[self.spans_key])
+        return self._spans[index]
+
+
 @Language.factory(
     "cv_events",
     assigns=["doc.spans"],
@@ -330,41 +456,36 @@ def event_facts(doc: Doc, spans_key: str = SPANS_KEY) -> list[dict[str, Any]]:
     ``possible`` (risk, background) is dropped when the same term is also present or
     excluded in the text: the stronger statement covers it.
     """
-    group = doc.spans.get(spans_key)
-    if not group:
+    mentions = event_mentions(doc, spans_key)
+    if not mentions:
         return []
-    has_status, has_also, has_cue = (
-        Span.has_extension(name) for name in ("status", "status_also", "status_cue")
-    )
-    best: dict[tuple[str, str], tuple[Span, str | None]] = {}  # -> (span, its cue)
-    for span in group:
-        underscore = span._  # read each extension once: every ``span._`` builds an object
-        status = underscore.status if has_status else None
-        also = underscore.status_also if has_also else None
-        cue = underscore.status_cue if has_cue else None
-        label = span.label_
+    values = StatusValues(doc, spans_key, mentions)
+    best: dict[tuple[str, str], tuple[EventMention, str | None]] = {}  # -> (mention, its cue)
+    for index, mention in enumerate(mentions):
+        status = values.get(index, "status")
+        also = values.get(index, "status_also")
+        cue = values.get(index, "status_cue")
+        label = mention.label
         for each in (status or "present", *([also] if also else [])):
             held = best.get((label, each))
             if held is None or (cue and not held[1]):
-                best[(label, each)] = (span, cue)
+                best[(label, each)] = (mention, cue)
     strong = {term for term, status in best if status in ("present", "excluded")}
-    starts = sentence_starts(doc)
+    starts = doc_sentence_starts(doc)
     text = doc_text(doc)  # cached: spaCy rebuilds doc.text from every token on each call
     facts = []
-    for (term, status), (span, _) in best.items():
+    for (term, status), (mention, _) in best.items():
         if status == "possible" and term in strong:
             continue
-        first, last = sentence_window(starts, len(doc), span.start)
-        start_char, end_char = span.start_char, span.end_char
+        first, last = sentence_window(starts, len(doc), mention.start)
+        start_char, end_char = mention.start_char, mention.end_char
         opening, closing = doc[first], doc[last - 1]
-        mention = text[start_char:end_char]
-        sentence = text[opening.idx : closing.idx + len(closing)]
         facts.append(
             {
                 "term": term,
                 "status": status,
-                "text": mention,
-                "sentence": sentence.strip(),
+                "text": text[start_char:end_char],
+                "sentence": text[opening.idx : closing.idx + len(closing)].strip(),
                 "start": start_char,
                 "end": end_char,
             }

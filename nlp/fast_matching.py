@@ -1,11 +1,11 @@
-"""Rules matched only near their rare required words, sentences read once: cheaper than tokens."""
+"""Token rules matched only near their rare required words (a vocabulary flag marks those), with
+a doc's sentences and token ids read once: cheaper than a Matcher over every token."""
 
 from __future__ import annotations
 
 import bisect
-import itertools
-import re
-from collections.abc import Callable, Collection, Iterable, Iterator
+import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,180 +15,19 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from nlp.scope import doc_memo
+from nlp.word_tests import (
+    CHOOSE_AT,
+    FEW_TOKENS,
+    TEXT_ATTRS,
+    PassesTests,
+    WordMasks,
+    WordTest,
+    anchor_reach,
+    required_tests,
+)
+
 Window = tuple[int, int]
-TEXT_ATTRS = {"ORTH": False, "TEXT": False, "LOWER": True}  # attribute -> compare lower case
-UNBOUNDED = 10**9
-_COUNT = re.compile(r"^\{(\d*)(,?)(\d*)\}$")
-
-
-def token_reach(token: dict[str, Any]) -> tuple[int, int]:
-    """(fewest, most) tokens one pattern token consumes, from its ``OP``."""
-    op = token.get("OP")
-    if op in (None, "1", "!"):
-        return (0, 1) if op == "!" else (1, 1)
-    if op == "?":
-        return 0, 1
-    if op == "*":
-        return 0, UNBOUNDED
-    if op == "+":
-        return 1, UNBOUNDED
-    found = _COUNT.match(op) if isinstance(op, str) else None
-    if not found:
-        return 0, UNBOUNDED
-    low, comma, high = found.groups()
-    least = int(low or 0)
-    return least, (int(high) if high else UNBOUNDED) if comma else least
-
-
-@dataclass(frozen=True)
-class WordTest:
-    """What one required pattern token accepts: exact words or a regex (spaCy's REGEX is
-    ``re.search``), on the text or its lower case."""
-
-    lower: bool
-    words: frozenset[str] = frozenset()
-    regex: str | None = None
-
-
-def word_test(value: Any, lower: bool) -> WordTest | None:
-    """The test for one ORTH/LOWER value: a literal, an IN list or a REGEX."""
-    if isinstance(value, str):
-        return WordTest(lower, frozenset([value]))
-    if isinstance(value, dict) and len(value) == 1 and "IN" in value:
-        return WordTest(lower, frozenset(value["IN"]))
-    if isinstance(value, dict) and len(value) == 1 and "REGEX" in value:
-        return WordTest(lower, regex=value["REGEX"])
-    return None
-
-
-def required_tests(pattern: list[dict[str, Any]]) -> tuple[list[WordTest], int] | None:
-    """Tests for the words every match must hold (one per required ORTH/LOWER token) and the
-    pattern's longest length; None when no required token can be tested or the length is
-    unbounded (then the rule runs on the whole doc)."""
-    tests: list[WordTest] = []
-    longest = 0
-    for token in pattern:
-        least, most = token_reach(token)
-        longest += most
-        if least < 1:
-            continue
-        for attr, lower in TEXT_ATTRS.items():
-            found = word_test(token[attr], lower) if attr in token else None
-            if found:
-                tests.append(found)
-                break
-    if not tests or longest >= UNBOUNDED:
-        return None
-    return tests, longest
-
-
-def anchor_reach(pattern: list[dict[str, Any]]) -> list[tuple[int, int]]:
-    """For each test of :func:`required_tests` (same order), the most tokens a match can hold
-    before and after the token that passes it: the match lies within that reach of it."""
-    reaches = [token_reach(token) for token in pattern]
-    found: list[tuple[int, int]] = []
-    for index, token in enumerate(pattern):
-        least, most = reaches[index]
-        if least < 1 or not any(
-            attr in token and word_test(token[attr], lower) for attr, lower in TEXT_ATTRS.items()
-        ):
-            continue
-        before = sum(m for _, m in reaches[:index]) + most - 1
-        after = sum(m for _, m in reaches[index + 1 :]) + most - 1
-        found.append((before, after))
-    return found
-
-
-def starts_anchored(pattern: str) -> bool:
-    """Whether every match of ``pattern`` must start at the beginning: a leading "^" and no
-    top-level "|" (so ``re.match`` finds what ``re.search`` finds)."""
-    if not pattern.startswith("^"):
-        return False
-    depth, escaped, in_class = 0, False, False
-    for char in pattern:
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            return False
-    return True
-
-
-class WordMasks:
-    """For each vocabulary entry, the bit set of the word tests it passes (cached): exact
-    words by dictionary, regexes behind one combined regex that rejects most words at once."""
-
-    def __init__(self, vocab: Vocab):
-        self.vocab = vocab
-        self.exact: dict[tuple[bool, str], int] = {}
-        self.regexes: dict[bool, list[tuple[int, re.Pattern[str]]]] = {True: [], False: []}
-        # One regex per form that any test regex would accept; ``match`` when all are anchored
-        # with "^" (then equivalent to ``search`` and much faster on a miss).
-        self.any_regex: dict[bool, Callable[[str], object] | None] = {True: None, False: None}
-        self.size = 0
-        self._cache: dict[int, int] = {}  # orth id -> mask, for every word seen
-        self._passing: set[int] = set()  # orth ids with a non-zero mask
-        self._seen: set[int] = set()  # the keys of ``_cache``, as a set for fast differences
-        self.bits: dict[int, tuple[int, ...]] = {}  # passing orth id -> its test bits
-
-    def add(self, test: WordTest) -> int:
-        """Register a test; returns its bit."""
-        bit = self.size
-        self.size += 1
-        for word in test.words:
-            key = (test.lower, word)
-            self.exact[key] = self.exact.get(key, 0) | (1 << bit)
-        if test.regex is not None:
-            self.regexes[test.lower].append((bit, re.compile(test.regex)))
-            patterns = [r.pattern for _, r in self.regexes[test.lower]]
-            joined = re.compile("|".join(f"(?:{p})" for p in patterns))
-            anchored = all(starts_anchored(p) for p in patterns)
-            self.any_regex[test.lower] = joined.match if anchored else joined.search
-        self._cache.clear()
-        self._passing.clear()
-        self._seen.clear()
-        self.bits.clear()
-        return bit
-
-    @property
-    def mask_of(self) -> dict[int, int]:
-        """orth id -> mask of every word seen so far (call :meth:`passing` first)."""
-        return self._cache
-
-    def passing(self, orths: Collection[int]) -> dict[int, int]:
-        """The masks of the words among ``orths`` (a set, or a list read without building one)
-        that pass at least one test."""
-        cache = self._cache
-        if not self._seen.issuperset(orths):
-            new = set(orths) - self._seen  # O(words), not O(cache)
-            for orth in new:
-                cache[orth] = self._compute(orth)
-            self._seen |= new
-        return {orth: cache[orth] for orth in self._passing.intersection(orths)}
-
-    def _compute(self, orth: int) -> int:
-        text = self.vocab.strings[orth]
-        lower = text.lower()
-        mask = self.exact.get((False, text), 0) | self.exact.get((True, lower), 0)
-        for is_lower, form in ((False, text), (True, lower)):
-            combined = self.any_regex[is_lower]
-            if combined is not None and combined(form):
-                for bit, regex in self.regexes[is_lower]:
-                    if regex.search(form):
-                        mask |= 1 << bit
-        if mask:
-            self._passing.add(orth)
-            self.bits[orth] = tuple(iter_bits(mask))
-        return mask
 
 
 def merge_windows(centres: Iterable[int], reach: int, bounds: Window) -> list[Window]:
@@ -242,7 +81,6 @@ class AnchoredRule:
     matcher: Matcher
     tests: list[int]
     reach: int
-    needs: int = 0  # bit set of ``tests``: each must be passed by some word of the doc
     around: dict[int, tuple[int, int]] = field(default_factory=dict)  # test bit -> anchor_reach
     anchor: int = 0  # the test bit whose words locate the windows (the likely rarest)
     fixed: bool = False  # each token is one word test, no operators: no Matcher needed
@@ -252,19 +90,25 @@ class AnchoredMatcher:
     """Token rules matched only where they can match.
 
     Each rule's required words are tested once per vocabulary entry (cached). Per doc, a rule
-    runs only if every required word occurs, and then only in windows around the occurrences
-    of its anchor word (the required word likely rarest), as far as the pattern reaches either
-    side of that token, and only in windows holding every required word: every match holds
-    one of each, so the matches are exactly those of a plain ``Matcher`` over the whole doc.
-    A one-token rule with one word test needs no Matcher: its matches are the passing tokens.
-    All regions of a doc share one look-up of its words."""
+    runs only in windows around the occurrences of its anchor word (the required word likely
+    rarest), as far as the pattern reaches either side of that token, and only in windows
+    holding every required word: every match holds one of each, so the matches are exactly
+    those of a plain ``Matcher`` over the whole doc. A one-token rule with one word test needs
+    no Matcher: its matches are the passing tokens. The anchor words of a doc are found once
+    for all rules and regions, by a vocabulary flag (see :meth:`_anchor_flag`)."""
 
     def __init__(self, vocab: Vocab):
         self.vocab = vocab
         self.rules: list[AnchoredRule] = []
         self.everywhere = Matcher(vocab)
         self.masks = WordMasks(vocab)
-        self._needs: list[int] = []  # each rule's ``needs``, in rule order
+        self._anchors = 0  # bit set of every rule's anchor test
+        self._by_anchor: dict[int, list[int]] = {}  # anchor test bit -> indices of its rules
+        self._flag_id = -1  # the vocabulary flag taken for the anchor words, once taken
+        self._flag: int | None = None  # that flag, when it marks the current anchors
+        self._flag_rules = 0  # how many rules the flag was set for (0: set it again)
+        self._docs_with: list[int] = []  # per test: docs (of those counted) with a word passing
+        self._sampled = 0  # docs counted so far
 
     def __len__(self) -> int:
         return len(self.rules) + len(self.everywhere)
@@ -279,127 +123,201 @@ class AnchoredMatcher:
         matcher = Matcher(self.vocab)
         matcher.add(key, [pattern])
         bits = [self.masks.add(test) for test in found[0]]
-        needs = sum(1 << bit for bit in bits)
         around = dict(zip(bits, anchor_reach(pattern), strict=True))
         anchor = bits[min(range(len(bits)), key=lambda i: commonness(found[0][i]))]
         fixed = len(bits) == len(pattern) and all(
             len(token) == 1 and next(iter(token)) in TEXT_ATTRS for token in pattern
         )
-        self.rules.append(AnchoredRule(key, matcher, bits, found[1], needs, around, anchor, fixed))
-        self._needs.append(needs)
+        self.rules.append(AnchoredRule(key, matcher, bits, found[1], around, anchor, fixed))
+        self._anchors |= 1 << anchor
+        self._by_anchor.setdefault(anchor, []).append(len(self.rules) - 1)
+        self.masks.watch(self._anchors)
 
     def __call__(self, doc: Doc, regions: list[Window] | None = None) -> list[tuple[str, int, int]]:
         """``(rule key, start, end)`` of every match, as a plain Matcher would find them; with
         ``regions`` (sorted, disjoint token windows), only the matches inside one of them."""
         regions = [(0, len(doc))] if regions is None else regions
         found: list[tuple[str, int, int]] = []
-        ready = self._prepare(doc, regions) if self.rules and len(doc) and regions else None
-        for region in regions:
+        if not (len(doc) and regions):
+            return found
+        if self._sampled < CHOOSE_AT[-1] and self.rules:
+            self._learn(doc, regions)
+        positions = self._anchor_tokens(doc, regions) if self.rules else []
+        if not positions and not len(self.everywhere):
+            return found
+        by_region = self._centres(doc, regions, positions)
+        words, bits_of, rules = token_orths(doc), self.masks.bits, self.rules
+        for region, centres_of in zip(regions, by_region, strict=True):
             if len(self.everywhere):
                 spans = self.everywhere(doc[region[0] : region[1]], as_spans=True)
                 found.extend((s.label_, s.start, s.end) for s in spans)
-            if ready is not None:
-                found.extend(self._match_region(doc, ready, region))
-        return found
-
-    def _prepare(self, doc: Doc, regions: list[Window]) -> Prepared | None:
-        """The doc's words (looked up once for all regions), the rules whose required words all
-        occur in the regions, and the words that pass each of those rules' anchor tests."""
-        listed = doc.to_array(ORTH).tolist()
-        parts = [listed[first:end] for first, end in regions]
-        passing = self.masks.passing(parts[0] if len(parts) == 1 else list(itertools.chain(*parts)))
-        present = 0
-        for mask in passing.values():
-            present |= mask
-        missing = ~present
-        rules = [rule for rule in self.rules if not rule.needs & missing]
-        if not rules:
-            return None
-        anchors = 0
-        for rule in rules:
-            anchors |= 1 << rule.anchor
-        anchor_words: dict[int, list[int]] = {}  # anchor test bit -> the doc's words passing it
-        bits_of = self.masks.bits
-        for orth, mask in passing.items():
-            if mask & anchors:
-                for bit in bits_of[orth]:
-                    if anchors >> bit & 1:
-                        anchor_words.setdefault(bit, []).append(orth)
-        return Prepared(listed, rules, anchor_words)
-
-    def _match_region(
-        self, doc: Doc, ready: Prepared, region: Window
-    ) -> list[tuple[str, int, int]]:
-        listed, mask_of = ready.orths, self.masks.mask_of
-        found: list[tuple[str, int, int]] = []
-        for rule in ready.rules:
-            centres = sorted(
-                i for orth in ready.anchor_words[rule.anchor] for i in where(listed, orth, region)
-            )
-            if not centres:
-                continue
-            if rule.fixed:  # the word tests are the Matcher's own predicates, token by token
-                found.extend(fixed_matches(rule, centres, listed, mask_of, region))
-                continue
-            before, after = rule.around[rule.anchor]
-            for start, end in around_windows(centres, before, after, region):
-                # a match holds a word passing each test: skip a window that lacks one
-                window = [mask_of[orth] for orth in listed[start:end]]
-                if not all(any(mask >> bit & 1 for mask in window) for bit in rule.tests):
+            chosen = sorted(index for bit in centres_of for index in self._by_anchor[bit])
+            for index in chosen:  # rule by rule, in order
+                rule = rules[index]
+                centres = centres_of[rule.anchor]
+                if rule.fixed:  # the word tests are the Matcher's own predicates, token by token
+                    found.extend(fixed_matches(rule, centres, words, bits_of, region))
                     continue
-                # one rule per Matcher: its key is known; offsets are relative to the window
-                found.extend(
-                    (rule.key, s + start, e + start) for _, s, e in rule.matcher(doc[start:end])
-                )
+                before, after = rule.around[rule.anchor]
+                for start, end in around_windows(centres, before, after, region):
+                    # a match holds a word passing each test: skip a window that lacks one
+                    passed: set[int] = set()
+                    for i in range(start, end):
+                        passed |= bits_of[words[i]]
+                    if passed.issuperset(rule.tests):  # one rule per Matcher: its key is known
+                        matches = rule.matcher(doc[start:end])  # offsets from the window's start
+                        found.extend((rule.key, s + start, e + start) for _, s, e in matches)
         return found
 
+    def _centres(
+        self, doc: Doc, regions: list[Window], positions: list[int]
+    ) -> list[dict[int, list[int]]]:
+        """Per region, the tokens (of ``positions``) passing each anchor test, in order."""
+        words, anchored = token_orths(doc, many=len(positions) > FEW_TOKENS), self.masks.anchored
+        by_region: list[dict[int, list[int]]] = [{} for _ in regions]
+        bounds = [first for first, _ in regions] if len(regions) > 1 else None
+        for position in positions:
+            centres = by_region[bisect.bisect_right(bounds, position) - 1 if bounds else 0]
+            for bit in anchored[words[position]]:
+                if bit in centres:
+                    centres[bit].append(position)
+                else:
+                    centres[bit] = [position]
+        return by_region
 
-@dataclass
-class Prepared:
-    """What :class:`AnchoredMatcher` reads once per doc before matching region by region."""
-
-    orths: list[int]
-    rules: list[AnchoredRule]
-    anchor_words: dict[int, list[int]]
-
-
-def where(listed: list[int], orth: int, region: Window) -> list[int]:
-    """Positions of ``orth`` in ``listed`` inside the region (``list.index`` scans in C)."""
-    found: list[int] = []
-    start, end = region
-    while True:
-        try:
-            start = listed.index(orth, start, end)
-        except ValueError:
+    def _anchor_tokens(self, doc: Doc, regions: list[Window]) -> list[int]:
+        """The tokens inside the regions whose word passes an anchor test, in order."""
+        flag = self._anchor_flag()
+        if flag is None:  # look at every word
+            anchored = self.masks.anchored
+            found = [i for i, orth in enumerate(doc_orth_list(doc)) if anchored[orth]]
+        else:
+            found = doc.to_array(flag).nonzero()[0].tolist()
+        if regions == [(0, len(doc))]:
             return found
-        found.append(start)
-        start += 1
+        bounds = [first for first, _ in regions]
+        inside = []
+        for i in found:
+            index = bisect.bisect_right(bounds, i) - 1
+            if index >= 0 and i < regions[index][1]:
+                inside.append(i)
+        return inside
+
+    def _anchor_flag(self) -> int | None:
+        """A vocabulary flag (``Vocab.add_flag``) set on the words passing an anchor test:
+        spaCy computes it once per vocabulary entry, as the entry is made, so a doc's anchor
+        words are read with its tokens, with no look-up per word. Registered once the
+        anchors are chosen (see :meth:`_learn`: setting a flag tests every vocabulary entry),
+        and again (same flag) once rules were added. None until then, when the vocabulary
+        has no flag left, or when the empty string (whose entry no flag covers) would pass a
+        test."""
+        if self._sampled < CHOOSE_AT[-1]:
+            return None
+        if self._flag_rules != len(self.rules):
+            self._flag_rules, self._flag = len(self.rules), None
+            getter = PassesTests(self.masks.tests, self._anchors)
+            if not getter(""):
+                try:
+                    self._flag = self._flag_id = self.vocab.add_flag(getter, self._flag_id)
+                except ValueError:  # all 63 flags taken
+                    pass
+        return self._flag
+
+    def _learn(self, doc: Doc, regions: list[Window]) -> None:
+        """Count, over the first docs, the docs with a word passing each test; after each
+        count of ``CHOOSE_AT``, make each rule's anchor its test found in fewest docs. Only
+        speed depends on which required test is the anchor (every match holds a word passing
+        each), and how common a word is shows in the documents, not in the rule: most docs
+        then hold no anchor word at all, and cost one flag walk."""
+        counts, bits_of, words = self._docs_with, self.masks.bits, doc_orth_list(doc)
+        counts.extend([0] * (self.masks.size - len(counts)))
+        passed: set[int] = set()
+        for first, end in regions:
+            for orth in set(words[first:end]):
+                passed |= bits_of[orth]
+        for bit in passed:
+            counts[bit] += 1
+        self._sampled += 1
+        if self._sampled not in CHOOSE_AT:
+            return
+        self._anchors, self._by_anchor = 0, {}
+        for index, rule in enumerate(self.rules):
+            rule.anchor = min(rule.tests, key=lambda bit: (counts[bit], bit != rule.anchor))
+            self._anchors |= 1 << rule.anchor
+            self._by_anchor.setdefault(rule.anchor, []).append(index)
+        self.masks.watch(self._anchors)
+        self._flag_rules = 0
 
 
 def fixed_matches(
     rule: AnchoredRule,
     centres: list[int],
-    listed: list[int],
-    mask_of: dict[int, int],
+    words: list[int] | TokenOrths,
+    bits_of: dict[int, frozenset[int]],
     region: Window,
-) -> Iterator[tuple[str, int, int]]:
+) -> list[tuple[str, int, int]]:
     """Matches of a rule whose tokens are each one word test without an operator: the tokens
-    from the anchor's offset back, each passing its own test, inside the region."""
-    offset, length = rule.tests.index(rule.anchor), len(rule.tests)
+    from the anchor's offset back, each passing its own test, inside the region (the anchor
+    token passes its own)."""
+    key, offset, length = rule.key, rule.tests.index(rule.anchor), len(rule.tests)
+    if length == 1:  # the centres pass the rule's only test
+        return [(key, centre, centre + 1) for centre in centres]
+    others = [(k - offset, bit) for k, bit in enumerate(rule.tests) if k != offset]
+    first, end = region[0] + offset, region[1] - length + offset  # where the anchor can be
+    found = []
     for centre in centres:
-        start = centre - offset
-        if start < region[0] or start + length > region[1]:
-            continue
-        if all(mask_of[listed[start + k]] >> bit & 1 for k, bit in enumerate(rule.tests)):
-            yield rule.key, start, start + length
+        if first <= centre <= end:
+            for step, bit in others:
+                if bit not in bits_of[words[centre + step]]:
+                    break
+            else:
+                found.append((key, centre - offset, centre - offset + length))
+    return found
 
 
-def iter_bits(mask: int) -> Iterator[int]:
-    """The set bits of ``mask``, lowest first."""
-    while mask:
-        low = mask & -mask
-        yield low.bit_length() - 1
-        mask ^= low
+ORTHS_MEMO, ORTH_LIST_MEMO, ORTH_READER_MEMO = "orth_ids", "orth_id_list", "orth_reader"
+
+
+def token_orths(doc: Doc, many: bool = False) -> list[int] | TokenOrths:
+    """The ORTH ids of a doc's tokens by position: the list :func:`doc_orth_list` keeps, when
+    it is there or ``many`` are wanted; else each read from its Token when first wanted (a
+    walk over every token costs as much as some hundred Tokens)."""
+    memo = doc_memo(doc)
+    listed = memo.get(ORTH_LIST_MEMO)
+    if many or (listed is not None and len(listed) == len(doc)):
+        return doc_orth_list(doc)
+    reader = memo.get(ORTH_READER_MEMO)
+    if reader is None or len(reader) != len(doc):
+        reader = memo[ORTH_READER_MEMO] = TokenOrths(doc)
+    return reader
+
+
+class TokenOrths(dict):  # type: ignore[type-arg]
+    """Indexed like the list of a doc's ORTH ids (``len`` is the doc's), each id read from its
+    Token when first wanted: a dict, so a repeated look-up is a plain one. It holds its Doc
+    weakly, as it is kept beside it."""
+
+    def __init__(self, doc: Doc) -> None:
+        super().__init__()
+        self.doc, self.length = weakref.ref(doc), len(doc)
+
+    def __missing__(self, index: int) -> int:
+        orth = self[index] = self.doc()[index].orth  # type: ignore[index]
+        return orth
+
+    def __len__(self) -> int:
+        return self.length
+
+
+def doc_orths(doc: Doc) -> np.ndarray:
+    """Every token's ORTH id (uint64), read once per Doc for all anchored matchers:
+    ``to_array`` walks every token. Kept beside the Doc (``nlp.scope.doc_memo``); the length
+    check guards against a Doc whose tokens were merged or split since."""
+    memo = doc_memo(doc)
+    orths = memo.get(ORTHS_MEMO)
+    if orths is None or len(orths) != len(doc):
+        orths = memo[ORTHS_MEMO] = doc.to_array(ORTH)
+    return orths
 
 
 def sentence_starts(doc: Doc) -> list[int]:
@@ -409,6 +327,25 @@ def sentence_starts(doc: Doc) -> list[int]:
         return [0]
     starts = np.flatnonzero(doc.to_array(SENT_START) == 1).tolist()
     return starts if starts and starts[0] == 0 else [0, *starts]
+
+
+def doc_orth_list(doc: Doc) -> list[int]:
+    """:func:`doc_orths` as a Python list (read once per Doc: a token at a time, a list is
+    cheaper to read than an array)."""
+    memo = doc_memo(doc)
+    listed = memo.get(ORTH_LIST_MEMO)
+    if listed is None or len(listed) != len(doc):
+        listed = memo[ORTH_LIST_MEMO] = doc_orths(doc).tolist()
+    return listed
+
+
+def doc_sentence_starts(doc: Doc) -> list[int]:
+    """:func:`sentence_starts`, from the starts ``cv_sentences`` noted (``nlp.scope``) when
+    they are there and still cover this Doc: no token walk."""
+    noted = doc_memo(doc).get("sentences")
+    if noted is not None and noted[1] and noted[1][-1] == len(doc):
+        return noted[0]
+    return sentence_starts(doc)
 
 
 def sentence_window(starts: list[int], length: int, start: int) -> Window:

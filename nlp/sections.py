@@ -87,7 +87,22 @@ _NAMES = "|".join(sorted((re.escape(name) for name in SECTION_KINDS), key=len, r
 HEADER_RE = re.compile(rf"(?im)^[ \t]*(?:[*#\[-]+[ \t]*)?(?P<name>{_NAMES})[ \t]*\]?[ \t]*(?::|$)")
 # Run-in headers of one-paragraph abstracts: "... unknown. METHODS: We did ..."
 INLINE_HEADER_RE = re.compile(rf"(?i)(?<=[.!?])[ \t]+(?P<name>{_NAMES})[ \t]*:")
-_END_MARK = re.compile(r"[.!?](?=[ \t])")  # where a run-in header can start: just after it
+# Where a header can be. A line header opens its line: after a run of bullet characters come
+# a name's first three letters, case aside (every name starts with three letters, none of
+# those characters); one scan for line breaks followed by them finds the lines to try.
+_OPENINGS = sorted({name[:3] for name in SECTION_KINDS})
+if not all(opening.isalpha() for opening in _OPENINGS):
+    raise ValueError("sections: every header name must start with three letters")
+_FIRST_LINE = re.compile(rf"(?i)[ \t*#\[-]*(?:{'|'.join(_OPENINGS)})")
+_LINE_GATE = re.compile(rf"(?i)\n[ \t*#\[-]*(?:{'|'.join(_OPENINGS)})")
+# A run-in header ends with a colon and holds no end mark (names hold letters, spaces and
+# hyphens): it starts after the last end mark before its colon.
+if any(mark in name for name in SECTION_KINDS for mark in ".!?:"):
+    raise ValueError("sections: a header name must hold no end mark or colon")
+_MARK_REACH = 256  # how far back from a colon an end mark is looked for first (then further)
+# The letters IGNORECASE matches to an ASCII letter of a name that lower-case to another one:
+# a header spelled with one is found but is no key of SECTION_KINDS.
+NAMELESS_MATCHES = ("\u0130", "\u0131", "\u017f")
 
 
 @dataclass(frozen=True)
@@ -103,23 +118,49 @@ class Sections:
         return self.kinds[index] if index >= 0 else "body"
 
 
-def find_sections(text: str) -> Sections:
-    """Find section headers in ``text``.
+def header_lines(text: str, last: int) -> list[int]:
+    """Starts of the lines where a header whose name starts by character ``last`` can be (a
+    gate match ends 3 characters into the name, so reading to ``last + 3`` is enough)."""
+    lines = [0] if _FIRST_LINE.match(text) else []
+    lines.extend(place.start() + 1 for place in _LINE_GATE.finditer(text, 0, last + 3))
+    return lines
+
+
+def run_in_marks(text: str, last: int) -> list[int]:
+    """End marks (by character ``last``) that may open a run-in header: for each colon, the
+    last end mark before it."""
+    marks: list[int] = []
+    colon = text.find(":")
+    while colon >= 0:
+        low = max(0, colon - _MARK_REACH)
+        mark = max(
+            text.rfind(".", low, colon), text.rfind("!", low, colon), text.rfind("?", low, colon)
+        )
+        if mark < 0 < low:
+            mark = max(text.rfind(".", 0, low), text.rfind("!", 0, low), text.rfind("?", 0, low))
+        if 0 <= mark <= last and (not marks or marks[-1] != mark):
+            marks.append(mark)
+        colon = text.find(":", colon + 1)
+    return marks
+
+
+def find_sections(text: str, last: int | None = None) -> Sections:
+    """Find section headers in ``text`` (with ``last``, at least those starting by character
+    ``last``: enough for :meth:`Sections.kind_at` up to there).
 
     Same matches as ``finditer`` over the whole text, tried only where a match can start: a
-    header at a line start, a run-in header right after a sentence's end mark (neither kind of
-    match crosses a line or holds an end mark, so no later candidate is skipped)."""
+    header at a line start where a name's first letters follow, a run-in header right after
+    the end mark before a colon (see :func:`header_lines`, :func:`run_in_marks`). A header
+    starts at or after the place it is tried: places after ``last`` are not tried."""
+    if last is None or (not text.isascii() and any(c in text for c in NAMELESS_MATCHES)):
+        last = len(text)  # such a name raises KeyError wherever it is, as it always did
     found: dict[int, str] = {}
-    line = 0
-    while line >= 0:
-        match = HEADER_RE.match(text, line)
-        if match:
-            found[match.start("name")] = SECTION_KINDS[match.group("name").lower()]
-        line = text.find("\n", line)
-        line = line + 1 if line >= 0 else -1
-    for mark in _END_MARK.finditer(text):
-        match = INLINE_HEADER_RE.match(text, mark.end())
-        if match:
-            found[match.start("name")] = SECTION_KINDS[match.group("name").lower()]
+    lines = header_lines(text, last)
+    run_ins = [mark + 1 for mark in run_in_marks(text, last)]  # a run-in one after its mark
+    for regex, places in ((HEADER_RE, lines), (INLINE_HEADER_RE, run_ins)):
+        for place in places:
+            match = regex.match(text, place)
+            if match:
+                found[match.start("name")] = SECTION_KINDS[match.group("name").lower()]
     starts = sorted(found)
     return Sections(tuple(starts), tuple(found[s] for s in starts))

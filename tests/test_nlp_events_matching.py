@@ -16,14 +16,10 @@ from nlp.context import Cue, TokenChars, line_break_tokens, load_context_rules
 from nlp.events import build_matchers, load_event_rules
 from nlp.fast_matching import (
     AnchoredMatcher,
-    anchor_reach,
     around_windows,
     merge_windows,
-    required_tests,
     sentence_starts,
     sentence_window,
-    starts_anchored,
-    token_reach,
 )
 from nlp.sections import (
     HEADER_RE,
@@ -32,6 +28,7 @@ from nlp.sections import (
     Sections,
     find_sections,
 )
+from nlp.word_tests import anchor_reach, required_tests, starts_anchored, token_reach
 
 SAMPLES = [
     "Two patients developed deep-vein thrombosis; no PE was seen. D-dimer levels were markedly "
