@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
+from itertools import pairwise
+
+from spacy.strings import hash_string
 from spacy.tokens import Span, Token
 
 from nlp.rules import Rule
@@ -156,13 +160,27 @@ def _postpositive(span: Span) -> bool:
     return text.endswith("ly") or text in _ABBREVIATIONS
 
 
-def _after_comparator(span: Span, s_start: int) -> bool:
-    """'compared to intravenous delivery', 'rather than IV': a route not used here."""
-    doc, cues = span.doc, lexicon()["comparator_cues"]
-    lo = max(s_start, span.start - 4)
-    words = [doc[i].lower_ for i in range(lo, span.start)]
-    pairs = {" ".join(words[k : k + 2]) for k in range(len(words))}
-    return bool(cues.intersection(words) or cues.intersection(pairs))
+@cache
+def _comparator_hashes() -> tuple[frozenset[int], frozenset[tuple[int, int]]]:
+    """The comparator cues as LOWER hashes: one-word cues, and two-word cues as hash pairs."""
+    cues = lexicon()["comparator_cues"]
+    single = frozenset(hash_string(c) for c in cues if " " not in c)
+    pairs = frozenset(
+        (hash_string(a), hash_string(b))
+        for a, _, b in (c.partition(" ") for c in cues if " " in c)
+        if a and b and " " not in b
+    )
+    return single, pairs
+
+
+def _after_comparator(span: Span, s_start: int, scope: DocScope) -> bool:
+    """'compared to intravenous delivery', 'rather than IV': a route not used here (one of the
+    words, or two adjacent words, before the mention is a cue; read as LOWER hashes)."""
+    words = scope.lower_ids[max(s_start, span.start - 4) : span.start]
+    single, pairs = _comparator_hashes()
+    if not single.isdisjoint(words):
+        return True
+    return any(pair in pairs for pair in pairwise(words))
 
 
 def _intervention_line(span: Span, scope: DocScope) -> bool:
@@ -186,7 +204,7 @@ def route_attaches(span: Span, rule: Rule, scope: DocScope) -> bool:
     """True when the route mention describes how the cells (not another agent) are given."""
     s_start, s_end = scope.sentence_bounds(span.start)
     doc = span.doc
-    if _after_comparator(span, s_start):
+    if _after_comparator(span, s_start, scope):
         return False
     if rule.attach == "adjacent_admin":
         lo, hi = max(s_start, span.start - 2), min(s_end, span.end + 2)

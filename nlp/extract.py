@@ -69,7 +69,8 @@ def empty_output(record_id: Any) -> dict[str, Any]:
 
 def clean(text: str) -> str:
     """Blank out HTML tags and control characters without moving any offset."""
-    text = _TAG.sub(lambda m: " " * len(m.group()), text)
+    if "<" in text:  # every tag starts with one: most texts skip the tag scan
+        text = _TAG.sub(lambda m: " " * len(m.group()), text)
     return _CONTROL.sub(" ", text)
 
 
@@ -104,11 +105,19 @@ def prepare(record: Any) -> tuple[str | None, dict[str, Any]]:
     return clean(full), out
 
 
-def finish(doc: Any, out: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
-    """Fill one output from its processed Doc."""
+@cache
+def _fact_functions() -> tuple[Any, Any, Any]:
+    """``doc_facts``, ``setting_signals`` and ``decide_setting``, imported with the pipeline
+    (not at module import, so reading this module stays cheap) and once, not per document."""
     from nlp.facts import doc_facts
     from nlp.setting import decide_setting, setting_signals
 
+    return doc_facts, setting_signals, decide_setting
+
+
+def finish(doc: Any, out: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
+    """Fill one output from its processed Doc."""
+    doc_facts, setting_signals, decide_setting = _fact_functions()
     title = record.get("title") or ""
     facts = doc_facts(doc, title_end=len(title))
     products = facts.pop("products")

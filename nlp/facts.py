@@ -13,7 +13,7 @@ from cellvigil.vocabulary import keys, route_class
 from nlp.dose_component import USER_DATA_KEY as DOSES_KEY
 from nlp.products import implied_facts
 from nlp.rules import load_rules
-from nlp.scope import DocScope, group_spans
+from nlp.scope import DocScope, doc_scope, group_spans
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,9 @@ def route_spans(spans: list[Span]) -> list[Span]:
     return [sp for sp in spans if sp.id_ not in generic or sp.label_ in specific]
 
 
+@cache
 def _event_facts():
+    """``nlp.events.event_facts``, looked up once (None where that module is not available)."""
     try:
         from nlp.events import event_facts
     except ImportError:
@@ -58,7 +60,7 @@ def mention(field: str, span: Span, scope: DocScope) -> dict[str, Any]:
         "field": field,
         "key": span.label_,
         "text": scope.text[start:end],  # span.text would rebuild it token by token
-        "sentence": scope.sentence_text(span.start).strip(),
+        "sentence": scope.evidence_sentence(span.start),
         "start": start,
         "end": end,
     }
@@ -118,7 +120,7 @@ def doc_facts(doc: Doc, title_end: int = 0, products_imply: bool = False) -> dic
     ``products_imply`` adds the tissue/donor that ``data/products.csv`` gives for named products
     when the text states none (off by default: the gold labels only what the text says).
     """
-    scope = DocScope(doc)
+    scope = doc_scope(doc)
     tissue_all = group_spans(doc, "tissue")
     stated = set(tissue_keys(tissue_all))  # mentions of a dropped key are no evidence
     tissue = [sp for sp in tissue_all if sp.label_ in stated]

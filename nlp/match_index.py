@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -15,6 +16,7 @@ from nlp.rules import Rule, RuleError
 from nlp.scope import CASE_TRAPS, doc_lower, doc_memo, doc_text
 
 Match = tuple[int, int, Rule]
+_SPAN_KEY = operator.itemgetter(1, 2)  # (start, end) of a matcher's (key, start, end) hit
 # Escapes, inline flags or upper-case letters that make a lower-case scan unsafe.
 _ESCAPE = re.compile(r"\\.")
 _UNSAFE = re.compile(r"\\[xuUN0-7]|\(\?[aiLmsux-]")
@@ -97,32 +99,55 @@ class WordFinder:
 
     def __init__(self, lowered: str, automaton: Any = None) -> None:
         self.lowered = lowered
-        self._found: dict[str, list[int]] = {}
+        self._found: dict[str, list[int]] = {}  # word -> start offsets (looked-up words only)
         self._present: dict[str, bool] = {}
+        self._scanned: frozenset[str] = frozenset()  # the automaton's words: all in _found
         if automaton is not None and len(automaton):
             found = self._found
-            for word in automaton.values():
-                found[word] = []
             for end, word in automaton.iter(lowered):  # every occurrence, overlaps included
-                found[word].append(end - len(word) + 1)
+                at = found.get(word)
+                if at is None:
+                    found[word] = [end - len(word) + 1]
+                else:
+                    at.append(end - len(word) + 1)
+            self.found_words = frozenset(found)
+            self._scanned = automaton_words(automaton)
+        else:
+            self.found_words = frozenset()
 
     def positions(self, word: str) -> list[int]:
         """Every start offset of ``word`` (overlapping occurrences included)."""
-        if word not in self._found:
+        found = self._found.get(word)
+        if found is None:
+            if word in self._scanned:
+                return []
             found, at = [], self.lowered.find(word)
             while at >= 0:
                 found.append(at)
                 at = self.lowered.find(word, at + 1)
             self._found[word] = found
-        return self._found[word]
+        return found
 
     def present(self, word: str) -> bool:
         """``word in lowered``."""
         if word in self._found:
             return bool(self._found[word])
+        if word in self._scanned:
+            return False
         if word not in self._present:
             self._present[word] = word in self.lowered
         return self._present[word]
+
+
+_AUTOMATON_WORDS: dict[int, tuple[Any, frozenset[str]]] = {}
+
+
+def automaton_words(automaton: Any) -> frozenset[str]:
+    """The words of an automaton from :func:`word_automaton` (read once per automaton)."""
+    hit = _AUTOMATON_WORDS.get(id(automaton))
+    if hit is None or hit[0] is not automaton:
+        hit = _AUTOMATON_WORDS[id(automaton)] = (automaton, frozenset(automaton.values()))
+    return hit[1]
 
 
 class RegexRule:
@@ -134,6 +159,7 @@ class RegexRule:
         self.exact = rule.compiled
         self.scan = _lower_scan(rule.compiled)
         self.words = _leading_words(self.scan.pattern) if self.scan is not None else None
+        self.required = frozenset(rule.requires)
 
     def spans(self, text: str, words: WordFinder | None) -> list[tuple[int, int]]:
         """Character spans of the non-overlapping matches, left to right (``words`` finds
@@ -241,24 +267,42 @@ class MatchIndex:
                 orth_hits.append(hit)
         return lower_hits, orth_hits
 
+    def _route(self, found: list[Any], routed: dict[str, list[Match]]) -> None:
+        """Append ``(key, start, end)`` hits to their sources' lists, ordered by start, end and
+        rule-file order (a C-keyed sort, nearly free on the matchers' already ordered output;
+        only hits on the same tokens are then ordered by rule)."""
+        keys = self.keys
+        found = sorted(found, key=_SPAN_KEY)
+        n, i = len(found), 0
+        while i < n:
+            key, start, end = found[i]
+            j = i + 1
+            while j < n and found[j][2] == end and found[j][1] == start:
+                j += 1
+            if j == i + 1:
+                source, _, rule = keys[key]
+                routed[source].append((start, end, rule))
+            else:
+                for _, (source, _, rule) in sorted((keys[k][1], keys[k]) for k, _, _ in found[i:j]):
+                    routed[source].append((start, end, rule))
+            i = j
+
     def _match_all(self, doc: Doc) -> dict[str, list[Match]]:
         """Raw matches per source: phrase matches (LOWER, then ORTH, then token patterns,
         ties in rule-file order), then regex matches; overlapping matches are all kept."""
-        keys = self.keys
         routed: dict[str, list[Match]] = {source: [] for source in self.sources}
         lower_hits, orth_hits = self._phrase_hits(doc)
         for found in (lower_hits, orth_hits, self.tokens(doc) if len(self.tokens) else []):
-            hits = sorted((start, end, keys[key][1], keys[key]) for key, start, end in found)
-            for start, end, _, (source, _, rule) in hits:
-                routed[source].append((start, end, rule))
+            self._route(found, routed)
         if any(self.regexes.values()):
             text, lowered = doc_text(doc), doc_lower(doc)
             words = WordFinder(lowered, self._words_automaton())
             lower_ok = len(lowered) == len(text) and not any(c in text for c in CASE_TRAPS)
+            found_words = words.found_words  # every required word is an automaton word
             for source, regex_rules in self.regexes.items():
                 for regex in regex_rules:
                     rule = regex.rule
-                    if rule.requires and not any(words.present(w) for w in rule.requires):
+                    if regex.required.isdisjoint(found_words) and rule.requires:
                         continue
                     for a, b in regex.spans(text, words if lower_ok else None):
                         span = doc.char_span(a, b, alignment_mode="expand")

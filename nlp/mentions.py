@@ -11,7 +11,7 @@ from cellvigil.vocabulary import keys
 from nlp.attach import route_attaches
 from nlp.match_index import longest_first, shared_index
 from nlp.rules import Rule, load_products, load_rules
-from nlp.scope import DocScope, mention_info, remember_spans, set_group
+from nlp.scope import DocScope, doc_scope, mention_info, remember_spans, set_group
 
 BLOCK_LABEL = "none"  # a rule that out-matches a false friend ("bone marrow transplant")
 
@@ -54,18 +54,19 @@ class MentionComponent:
     def __call__(self, doc: Doc) -> Doc:
         spans, ranges, infos = [], [], []
         matches = self.matcher(doc)
-        scope = DocScope(doc) if self.gate and matches else None
+        scope = doc_scope(doc) if self.gate and matches else None
         if scope is not None:
-            scope.matched_tokens = {i for start, end, _ in matches for i in range(start, end)}
+            scope.set_matches(matches)
+        hashes = self.hashes
         for start, end, rule in matches:
             if rule.label == BLOCK_LABEL:
                 continue
-            label, span_id = self.hashes[rule.id]
+            label, span_id = hashes[rule.id]
             span = Span(doc, start, end, label=label, span_id=span_id)
             if scope is None or self.gate(span, rule, scope):
                 spans.append(span)
                 ranges.append((start, end))
-                infos.append(mention_info(span))
+                infos.append(mention_info(span, rule.label, rule.id))
         set_group(doc, self.spans_key, ranges, spans, infos)
         return doc
 
@@ -156,7 +157,7 @@ class ProductMatcher:
             if start >= last_end:
                 span = Span(doc, start, -neg_end, label=label, span_id=label)
                 kept.append(span)
-                infos.append(mention_info(span))
+                infos.append(mention_info(span, label, label))
                 last_end = -neg_end
         remember_spans(doc, self.spans_key, kept, infos)
         return doc

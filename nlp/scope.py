@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any, NamedTuple
 
 import numpy as np
-from spacy.attrs import LOWER, SENT_START
+from spacy.attrs import IDX, LOWER, SENT_START
 from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 
@@ -75,6 +75,21 @@ def note_sentences(doc: Doc, starts: list[int]) -> None:
     _memo(doc)["sentences"] = (starts, [*starts[1:], len(doc)])
 
 
+TOKEN_COLUMNS = (IDX, LOWER)  # read together: one ``to_array`` walk instead of two
+
+
+def token_column(doc: Doc, attr: int) -> np.ndarray:
+    """One of :data:`TOKEN_COLUMNS` for every token (uint64): the first request reads both
+    in one ``to_array`` call (each call walks every token) and keeps them beside the Doc; the
+    length check guards against a Doc whose tokens were merged or split since."""
+    memo = _memo(doc)
+    columns = memo.get("token_columns")
+    if columns is None or len(columns[0]) != len(doc):
+        table = doc.to_array(list(TOKEN_COLUMNS))
+        columns = memo["token_columns"] = [table[:, k] for k in range(len(TOKEN_COLUMNS))]
+    return columns[TOKEN_COLUMNS.index(attr)]
+
+
 def _doc_base(doc: Doc) -> dict[str, Any]:
     """Sentence starts/ends, LOWER ids and eligibility ranges: computed once per Doc."""
     memo = _memo(doc)
@@ -85,7 +100,7 @@ def _doc_base(doc: Doc) -> dict[str, Any]:
             flags = doc.to_array([SENT_START]).astype("int64") if n else np.zeros(0, "int64")
             note_sentences(doc, np.flatnonzero(flags == 1).tolist())
         memo["sent_starts"], memo["sent_ends"] = memo["sentences"]
-        memo["lower_ids"] = doc.to_array([LOWER]).tolist() if n else []
+        memo["lower_ids"] = token_column(doc, LOWER).tolist() if n else []
         memo["eligibility"] = eligibility_ranges(doc_text(doc), doc_lower(doc))
     return memo
 
@@ -173,9 +188,17 @@ class Mention(NamedTuple):
     end_char: int
 
 
-def mention_info(span: Span) -> Mention:
-    """The :class:`Mention` of ``span`` (read once, while the Span object is at hand)."""
-    return Mention(span.label_, span.id_, span.start, span.end, span.start_char, span.end_char)
+def mention_info(span: Span, label: str | None = None, span_id: str | None = None) -> Mention:
+    """The :class:`Mention` of ``span`` (read once, while the Span object is at hand); a caller
+    that knows the label and id strings passes them, which saves two string-store look-ups."""
+    return Mention(
+        span.label_ if label is None else label,
+        span.id_ if span_id is None else span_id,
+        span.start,
+        span.end,
+        span.start_char,
+        span.end_char,
+    )
 
 
 def set_group(
@@ -188,9 +211,10 @@ def set_group(
     """``doc.spans[key] = spans``, noting the token ranges so scopes need not re-read them
     (and ``infos``, one :class:`Mention` per span, for :func:`group_spans`)."""
     doc.spans[key] = spans
-    tokens = frozenset(i for start, end in ranges for i in range(start, end))
     memo = _memo(doc)
-    memo[("group", key)] = (len(spans), tokens)
+    if key in CELL_KEYS:  # only anchor groups are read as token sets (:func:`_group_tokens`)
+        tokens = frozenset(i for start, end in ranges for i in range(start, end))
+        memo[("group", key)] = (len(spans), tokens)
     if infos is not None:
         memo[("spans", key)] = (doc.spans[key], infos)  # a SpanGroup holds its Doc weakly
 
@@ -224,11 +248,24 @@ def _anchors(doc: Doc) -> tuple[frozenset[int], list[int]]:
     return cached[1], cached[2]
 
 
+def doc_scope(doc: Doc) -> DocScope:
+    """The :class:`DocScope` of ``doc``, re-made only when an anchor group has changed since the
+    last one (components after the tissue matcher and fact assembly share one)."""
+    groups = tuple(_group_tokens(doc, key) for key in CELL_KEYS)
+    memo = _memo(doc)
+    hit = memo.get("scope")
+    if hit is not None and all(a is b for a, b in zip(hit[0], groups, strict=True)):
+        return hit[1]
+    scope = DocScope(doc)
+    memo["scope"] = (groups, scope)
+    return scope
+
+
 class DocScope:
     """Per-document lookups: sentence of a token, cell anchors, eligibility ranges."""
 
     def __init__(self, doc: Doc) -> None:
-        self.doc = doc
+        self._doc = weakref.ref(doc)  # the scope is memoised beside the Doc: no strong cycle
         base = _doc_base(doc)
         self.sent_starts: list[int] = base["sent_starts"]
         self.sent_ends: list[int] = base["sent_ends"]
@@ -237,10 +274,36 @@ class DocScope:
         self.eligibility: list[tuple[int, int]] = base["eligibility"]
         self._eligibility_starts = [a for a, _ in self.eligibility]
         self.anchor_tokens, self._anchor_list = _anchors(doc)
-        self.matched_tokens: set[int] = set()
+        self._last_token, self._last_bounds = -1, (0, 0)  # see :meth:`sentence_bounds`
+        self._matches: list[tuple[int, int, Any]] = []  # the current component's raw matches
+        self._matched_tokens: set[int] | None = set()
         self._other_study: dict[int, bool] = base.setdefault("other_study", {})
         self._sentence_chars: dict[int, tuple[int, int]] = base.setdefault("sentence_chars", {})
+        self._evidence: dict[int, str] = base.setdefault("evidence", {})
+        self._cue_groups: tuple[tuple[str, tuple[str, ...]], ...] | None = None
         self.cell_doc = len(self.anchor_tokens) >= 3 or self._title_has_anchor()
+
+    @property
+    def doc(self) -> Doc:
+        """The Doc this scope reads (held weakly: the memo keeping the scope must not keep the
+        Doc alive)."""
+        doc = self._doc()
+        if doc is None:
+            raise ReferenceError("the Doc of this DocScope no longer exists")
+        return doc
+
+    def set_matches(self, matches: list[tuple[int, int, Any]]) -> None:
+        """The matches of the component now gating its mentions (read by :attr:`matched_tokens`;
+        the scope is shared by the components, so each sets its own)."""
+        self._matches = matches
+        self._matched_tokens = None
+
+    @property
+    def matched_tokens(self) -> set[int]:
+        """Tokens of the current component's matches (built on first use: few gates read it)."""
+        if self._matched_tokens is None:
+            self._matched_tokens = {i for start, end, _ in self._matches for i in range(start, end)}
+        return self._matched_tokens
 
     def _title_has_anchor(self) -> bool:
         """The title (text before the first blank line) names a cell product."""
@@ -258,9 +321,13 @@ class DocScope:
         return k < len(self._anchor_list) and self._anchor_list[k] < hi
 
     def sentence_bounds(self, i: int) -> tuple[int, int]:
-        """Token range ``(start, end)`` of the sentence holding token ``i``."""
+        """Token range ``(start, end)`` of the sentence holding token ``i`` (the last answer is
+        kept: the checks on one mention ask about the same token several times)."""
+        if i == self._last_token:
+            return self._last_bounds
         k = bisect_right(self.sent_starts, i) - 1
-        return self.sent_starts[k], self.sent_ends[k]
+        self._last_token, self._last_bounds = i, (self.sent_starts[k], self.sent_ends[k])
+        return self._last_bounds
 
     def sentence(self, i: int) -> Span:
         """The sentence holding token ``i``."""
@@ -291,6 +358,15 @@ class DocScope:
         """Text of the sentence holding token ``i`` (sliced from the doc text)."""
         a, b = self.sentence_chars(i)
         return self.text[a:b]
+
+    def evidence_sentence(self, i: int) -> str:
+        """The stripped text of the sentence holding token ``i``: the evidence a fact quotes
+        (memoised: a sentence often holds several mentions)."""
+        start, _ = self.sentence_bounds(i)
+        found = self._evidence.get(start)
+        if found is None:
+            found = self._evidence[start] = self.sentence_text(i).strip()
+        return found
 
     def has_word(self, start: int, end: int, name: str) -> bool:
         """A word of lexicon list ``name`` among tokens ``start:end`` (no Token objects made)."""
@@ -325,26 +401,29 @@ class DocScope:
     def other_study(self, span: Span) -> bool:
         """The sentence is about other studies ('in these studies', 'usually ...')."""
         start, _ = self.sentence_bounds(span.start)
-        if start not in self._other_study:
+        known = self._other_study
+        if start not in known:
             groups = self._study_cue_groups()
             text = self.sentence_text(span.start).lower() if groups else ""
-            self._other_study[start] = any(
+            known[start] = any(
                 key in text and any(cue in text for cue in cues) for key, cues in groups
             )
-        return self._other_study[start]
+        return known[start]
 
     def _study_cue_groups(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """The other-study cue groups whose key word could be in some sentence of this doc (an
         ASCII key absent from the whole lower-cased text is in none of its sentences)."""
-        memo = _memo(self.doc)
-        if "study_cue_groups" not in memo:
-            lowered = doc_lower(self.doc)
-            memo["study_cue_groups"] = tuple(
-                (key, cues)
-                for key, cues in _cues_by_last_word().items()
-                if not key.isascii() or key in lowered
-            )
-        return memo["study_cue_groups"]
+        if self._cue_groups is None:
+            memo = _memo(self.doc)
+            if "study_cue_groups" not in memo:
+                lowered = doc_lower(self.doc)
+                memo["study_cue_groups"] = tuple(
+                    (key, cues)
+                    for key, cues in _cues_by_last_word().items()
+                    if not key.isascii() or key in lowered
+                )
+            self._cue_groups = memo["study_cue_groups"]
+        return self._cue_groups
 
     def out_of_scope(self, span: Span) -> bool:
         """Eligibility criteria, pre-treatment history or other studies: not this product."""

@@ -10,9 +10,10 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp.rules import load_lexicon
-from nlp.scope import doc_text, note_sentences
+from nlp.scope import doc_text, note_sentences, token_column
 
 LEXICON_FILE = "sentences.json"
+_NOT_START = np.iinfo(np.uint64).max  # SENT_START -1 ("not a start"), as the uint64 it is stored as
 
 # A stop, then optional closing quotes/brackets, whitespace, and a capital (maybe after an opener).
 _STOP = re.compile(r"[.!?](?P<close>[\"'”’)\]]*)\s+(?=[\"“‘'(\[]?[A-Z])")
@@ -29,10 +30,11 @@ _BREAK = re.compile(
 def boundary_offsets(text: str, abbreviations: frozenset[str]) -> list[int]:
     """Character offsets where a new sentence starts (not including 0)."""
     starts: set[int] = set()
+    reach = max(map(len, abbreviations), default=0) + 1  # a longer word is no abbreviation
     for match in _STOP.finditer(text):
         stop = match.start()
         if text[stop] == ".":
-            word_start = max(text.rfind(" ", 0, stop), text.rfind("\n", 0, stop)) + 1
+            word_start = _word_start(text, stop, reach)
             word = text[word_start:stop].lstrip("([\"'“‘").lower()
             if word in abbreviations:
                 continue
@@ -41,6 +43,17 @@ def boundary_offsets(text: str, abbreviations: frozenset[str]) -> list[int]:
         starts.add(match.end())
     starts.discard(0)
     return sorted(s for s in starts if s < len(text))
+
+
+def _word_start(text: str, stop: int, reach: int) -> int:
+    """Start of the word ending at ``stop``: after the last space or line break before it.
+    Looked for in the ``reach`` characters before first (a full search back to the previous
+    line break costs a scan of the whole paragraph); the whole text only if none is there."""
+    lo = max(0, stop - reach)
+    found = max(text.rfind(" ", lo, stop), text.rfind("\n", lo, stop))
+    if found < 0 and lo > 0:
+        found = max(text.rfind(" ", 0, lo), text.rfind("\n", 0, lo))
+    return found + 1
 
 
 class SentenceSplitter:
@@ -54,17 +67,17 @@ class SentenceSplitter:
         n = len(doc)
         if n == 0:
             return doc
-        flags = np.full((n, 1), -1, dtype="int64")
-        flags[0, 0] = 1
-        offsets = boundary_offsets(doc_text(doc), self.abbreviations)
+        flags = np.full(n, _NOT_START, dtype="uint64")
+        flags[0] = 1
         starts = [0]
+        offsets = boundary_offsets(doc_text(doc), self.abbreviations)
         if offsets:
-            token_starts = doc.to_array([IDX]).astype("int64")
-            found = np.unique(np.searchsorted(token_starts, offsets, side="left"))
-            found = found[(found > 0) & (found < n)]
-            flags[found, 0] = 1
-            starts.extend(found.tolist())
-        doc.from_array([SENT_START], flags.astype("uint64"))
+            # offsets are sorted: so are the tokens they fall on (each kept once)
+            found = np.searchsorted(token_column(doc, IDX), offsets, side="left").tolist()
+            previous = [0, *found[:-1]]
+            starts.extend(t for t, prev in zip(found, previous, strict=True) if prev < t < n)
+            flags[starts] = 1
+        doc.from_array(SENT_START, flags)
         note_sentences(doc, starts)
         return doc
 

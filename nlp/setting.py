@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from functools import cache
 from typing import Any
 
 from spacy.tokens import Doc
@@ -27,15 +28,20 @@ def setting_signals(doc: Doc, spans_key: str = "setting") -> list[dict[str, Any]
     ]
 
 
+@cache
+def _strong_words(name: str) -> frozenset[str]:
+    """One word list of the setting lexicon, as a set (read once, not per document)."""
+    return frozenset(load_lexicon(LEXICON_FILE)[name])
+
+
 def decide_setting(
     signals: list[dict[str, Any]], source_kind: str | None, products: list[str] | None = None
 ) -> str:
     """One setting key; ``source_kind`` from the record is a strong prior, signals refine it."""
     count = Counter(s["signal"] for s in signals)
     texts = {s["text"].lower() for s in signals}
-    strong = load_lexicon(LEXICON_FILE)
-    strong_regulator = bool(texts.intersection(strong["strong_regulator"]))
-    strong_unverified = bool(texts.intersection(strong["strong_unverified"]))
+    strong_regulator = not _strong_words("strong_regulator").isdisjoint(texts)
+    strong_unverified = not _strong_words("strong_unverified").isdisjoint(texts)
     approved = bool(set(products or ()) & approved_products()) and count["approved_product"] > 0
     if source_kind == "regulatory_action":
         return "regulatory_action"

@@ -167,3 +167,24 @@ def test_extract_mentions_agree_with_fields() -> None:
     for field in ("tissue_sources", "donor", "routes"):
         keys = {m["key"] for m in out["mentions"] if m["field"] == field}
         assert keys == set(out[field]), field
+
+
+def test_extract_keeps_no_doc_alive() -> None:
+    """Per-Doc memos (sentences, scopes, token arrays) die with their Doc: a scope memoised
+    beside a Doc must not hold it, or memory grows with every document extracted."""
+    import gc
+
+    from spacy.tokens import Doc
+
+    from nlp import scope
+
+    def live_docs() -> int:
+        gc.collect()
+        return sum(isinstance(obj, Doc) for obj in gc.get_objects())
+
+    text = "Autologous bone marrow MSCs (1 × 10^6 cells/kg) were infused intravenously. "
+    records = [{"id": i, "title": "MSC trial", "text": text * 3} for i in range(50)]
+    before, memos = live_docs(), len(scope._PER_DOC)  # other tests may hold Docs of their own
+    assert len(list(extract_records(records))) == 50
+    assert live_docs() <= before
+    assert len(scope._PER_DOC) <= memos
