@@ -13,8 +13,6 @@ import bisect
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-import numpy as np
-from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -30,8 +28,8 @@ from nlp.events import (
     checked_rule_rows,
     event_mentions,
 )
-from nlp.fast_matching import Window, doc_sentence_starts, sentence_window
-from nlp.scope import doc_text
+from nlp.fast_matching import Window, sentence_window
+from nlp.scope import doc_sentence_starts, doc_text
 from nlp.sections import find_sections
 
 CONTEXT_RULES_FILE = "nlp/context_rules.jsonl"
@@ -411,27 +409,6 @@ def promoted_indications(labels: list[str], values: list[list[Any]]) -> list[int
             value[:] = "excluded", f"indication: {label}"
             promoted.append(i)
     return promoted
-
-
-def line_break_tokens(doc: Doc, text: str, regions: list[Window]) -> list[int]:
-    """Tokens inside the regions whose text holds a line break, found in the text: a token's
-    trailing whitespace is at most one space, so every "\n" lies inside a token. (The line
-    breaks :class:`Stops` reads from the text between two tokens are these tokens'.)"""
-    if "\n" not in text:
-        return []
-    starts = doc.to_array(IDX)  # token start characters, increasing
-    found: list[int] = []
-    for first, end in regions:
-        char, stop = int(starts[first]), int(starts[end]) if end < len(starts) else len(text)
-        breaks: list[int] = []
-        while (char := text.find("\n", char, stop)) >= 0:
-            breaks.append(char)
-            char += 1
-        if breaks:
-            at = np.asarray(breaks, dtype=starts.dtype)
-            tokens = (np.searchsorted(starts, at, side="right") - 1).tolist()
-            found.extend(dict.fromkeys(tokens))
-    return found
 
 
 @Language.factory(

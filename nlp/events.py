@@ -23,12 +23,10 @@ from cellvigil.vocabulary import keys
 from nlp.fast_matching import (
     AnchoredMatcher,
     doc_orths,
-    doc_sentence_starts,
-    sentence_starts,
     sentence_window,
     token_orths,
 )
-from nlp.scope import doc_memo, doc_text
+from nlp.scope import doc_memo, doc_sentence_starts, doc_text, sentence_starts
 
 EVENT_RULES_FILE = "nlp/event_patterns.jsonl"
 SPANS_KEY = "event"

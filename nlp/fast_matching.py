@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from spacy.attrs import ORTH, SENT_START
+from spacy.attrs import ORTH
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
@@ -320,15 +320,6 @@ def doc_orths(doc: Doc) -> np.ndarray:
     return orths
 
 
-def sentence_starts(doc: Doc) -> list[int]:
-    """Token index of every sentence start, read once (``doc.sents`` rebuilds Span objects on
-    each access); ``[0]`` when no sentence boundaries are set."""
-    if len(doc) == 0 or not doc.has_annotation("SENT_START"):
-        return [0]
-    starts = np.flatnonzero(doc.to_array(SENT_START) == 1).tolist()
-    return starts if starts and starts[0] == 0 else [0, *starts]
-
-
 def doc_orth_list(doc: Doc) -> list[int]:
     """:func:`doc_orths` as a Python list (read once per Doc: a token at a time, a list is
     cheaper to read than an array)."""
@@ -337,15 +328,6 @@ def doc_orth_list(doc: Doc) -> list[int]:
     if listed is None or len(listed) != len(doc):
         listed = memo[ORTH_LIST_MEMO] = doc_orths(doc).tolist()
     return listed
-
-
-def doc_sentence_starts(doc: Doc) -> list[int]:
-    """:func:`sentence_starts`, from the starts ``cv_sentences`` noted (``nlp.scope``) when
-    they are there and still cover this Doc: no token walk."""
-    noted = doc_memo(doc).get("sentences")
-    if noted is not None and noted[1] and noted[1][-1] == len(doc):
-        return noted[0]
-    return sentence_starts(doc)
 
 
 def sentence_window(starts: list[int], length: int, start: int) -> Window:

@@ -90,16 +90,38 @@ def token_column(doc: Doc, attr: int) -> np.ndarray:
     return columns[TOKEN_COLUMNS.index(attr)]
 
 
+def sentence_starts(doc: Doc) -> list[int]:
+    """Token index of every sentence start, read from the annotation in one ``to_array`` call
+    (``doc.sents`` rebuilds Span objects on each access, ``doc.has_annotation`` walks every
+    token in Python); ``[0]`` when no sentence boundaries are set."""
+    if len(doc) == 0:
+        return [0]
+    starts = np.flatnonzero(doc.to_array(SENT_START) == 1).tolist()
+    return starts if starts and starts[0] == 0 else [0, *starts]
+
+
+def doc_sentences(doc: Doc) -> tuple[list[int], list[int]]:
+    """Sentence start and end tokens: those ``cv_sentences`` noted while they still cover
+    this Doc, else read from the annotation (and noted)."""
+    memo = _memo(doc)
+    noted = memo.get("sentences")
+    if noted is None or noted[1][-1] != len(doc):
+        note_sentences(doc, sentence_starts(doc))
+        noted = memo["sentences"]
+    return noted
+
+
+def doc_sentence_starts(doc: Doc) -> list[int]:
+    """The start tokens of :func:`doc_sentences`."""
+    return doc_sentences(doc)[0]
+
+
 def _doc_base(doc: Doc) -> dict[str, Any]:
     """Sentence starts/ends, LOWER ids and eligibility ranges: computed once per Doc."""
     memo = _memo(doc)
     if "lower_ids" not in memo:
         n = len(doc)
-        if "sentences" not in memo:  # not set by cv_sentences: read the annotation
-            # to_array, not doc.has_annotation: the latter walks every token in Python.
-            flags = doc.to_array([SENT_START]).astype("int64") if n else np.zeros(0, "int64")
-            note_sentences(doc, np.flatnonzero(flags == 1).tolist())
-        memo["sent_starts"], memo["sent_ends"] = memo["sentences"]
+        memo["sent_starts"], memo["sent_ends"] = doc_sentences(doc)
         memo["lower_ids"] = token_column(doc, LOWER).tolist() if n else []
         memo["eligibility"] = eligibility_ranges(doc_text(doc), doc_lower(doc))
     return memo
@@ -276,7 +298,7 @@ class DocScope:
         self.anchor_tokens, self._anchor_list = _anchors(doc)
         self._last_token, self._last_bounds = -1, (0, 0)  # see :meth:`sentence_bounds`
         self._matches: list[tuple[int, int, Any]] = []  # the current component's raw matches
-        self._matched_tokens: set[int] | None = set()
+        self._matched_tokens: set[int] | None = None  # built from _matches when read
         self._other_study: dict[int, bool] = base.setdefault("other_study", {})
         self._sentence_chars: dict[int, tuple[int, int]] = base.setdefault("sentence_chars", {})
         self._evidence: dict[int, str] = base.setdefault("evidence", {})

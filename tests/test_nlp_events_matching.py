@@ -12,15 +12,15 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 
 import nlp.sentences  # noqa: F401  (registers cv_sentences)
-from nlp.context import Cue, TokenChars, line_break_tokens, load_context_rules
+from nlp.context import Cue, Stops, TokenChars, load_context_rules
 from nlp.events import build_matchers, load_event_rules
 from nlp.fast_matching import (
     AnchoredMatcher,
     around_windows,
     merge_windows,
-    sentence_starts,
     sentence_window,
 )
+from nlp.scope import sentence_starts
 from nlp.sections import (
     HEADER_RE,
     INLINE_HEADER_RE,
@@ -222,11 +222,12 @@ def test_context_line_breaks_and_cue_text_read_from_offsets(nlp_and_matchers) ->
     pipe = nlp_and_matchers[0]
     text = "Title line\n\nNo DVT was seen.\nA stroke  occurred;\n- PE: none \n"
     doc = pipe(text)
-    regions = [(0, len(doc))]
     expected = [t.i for t in doc if "\n" in t.text]
-    assert line_break_tokens(doc, text, regions) == expected
-    middle = [(3, 9)]
-    assert line_break_tokens(doc, text, middle) == [i for i in expected if 3 <= i < 9]
+    assert expected
+    stops = Stops(doc, text, [], frozenset({"absent"}))  # no terminator: line breaks alone
+    for first in range(len(doc) + 1):
+        for end in range(first, len(doc) + 1):
+            assert stops.blocked("absent", first, end) == any(first <= i < end for i in expected)
     chars = TokenChars(text, doc)
     rule = load_context_rules()[0]
     for start in range(len(doc)):
