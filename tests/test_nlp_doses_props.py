@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+import re
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from nlp.doses import find_doses, parse_cell_count
+from nlp.doses import (
+    _LEFT_BLOCK,
+    _LEFT_FOREIGN,
+    _ODD_CASE,
+    _may_veto,
+    find_doses,
+    parse_cell_count,
+)
 
 _SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
@@ -135,3 +145,39 @@ def test_doses_atom_scan_matches_finditer_on_dose_phrasing(text: str) -> None:
     from nlp.doses import _atom_matches
 
     assert [m.span() for m in _atom_matches(text)] == [m.span() for m in ATOM_RE.finditer(text)]
+
+
+# The left-veto regexes run only where the plain-string pre-check ``_may_veto`` allows: every
+# string either regex matches (as hypothesis writes them from the regex itself) must pass it.
+# A word added to _LEFT_BLOCK or _LEFT_FOREIGN without its _VETO_* entry fails here.
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from([_LEFT_BLOCK, _LEFT_FOREIGN]).flatmap(
+        lambda rx: st.tuples(st.just(rx), st.from_regex(rx, fullmatch=False))
+    )
+)
+def test_left_veto_precheck_admits_every_regex_match(case: tuple[re.Pattern[str], str]) -> None:
+    regex, text = case
+    window = text[-40:]  # the veto looks at the 40 characters before a number
+    assume(_ODD_CASE.isdisjoint(window) and regex.search(window))
+    assert _may_veto(window.lower()), window
+
+
+@pytest.mark.parametrize(
+    "window",
+    [
+        "a cost of $",
+        "seeded at a density of",
+        "platelets were",
+        "CD34+ cells at",
+        "the culture yielded approximately",
+        "expanded in vitro up to",
+        "one out of",
+        "counted more than",
+        "harvested",
+        "1 in",
+    ],
+)
+def test_left_veto_precheck_admits_known_vetoes(window: str) -> None:
+    assert _LEFT_BLOCK.search(window) or _LEFT_FOREIGN.search(window), window
+    assert _may_veto(window.lower()), window
