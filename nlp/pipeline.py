@@ -13,6 +13,7 @@ from spacy.util import compile_infix_regex
 import nlp.dose_component  # noqa: F401  (registers cv_doses)
 import nlp.mentions  # noqa: F401  (registers cv_anchors, cv_tissue, cv_donor, cv_routes ...)
 import nlp.sentences  # noqa: F401  (registers cv_sentences)
+from nlp.tokenizer_speed import InfixFinditer, PrefixSearch, SuffixSearch, UrlMatch
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,18 @@ def _split_glued_brackets(nlp: Language) -> None:
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
 
 
+def _skip_hopeless_regex_scans(nlp: Language) -> None:
+    """Same tokens, make_doc about twice as fast: the tokenizer's prefix, suffix, infix and URL
+    regexes behind stand-ins that skip scans which cannot match (nlp/tokenizer_speed.py)."""
+    tok = nlp.tokenizer
+    rules, tok.rules = tok.rules, {}  # each setter below re-tokenizes the rules (~40 ms): once
+    tok.prefix_search = PrefixSearch(tok.prefix_search.__self__).search
+    tok.suffix_search = SuffixSearch(tok.suffix_search.__self__).search
+    tok.infix_finditer = InfixFinditer(tok.infix_finditer.__self__).finditer
+    tok.url_match = UrlMatch(tok.url_match.__self__).match
+    tok.rules = rules
+
+
 def optional_factories() -> list[str]:
     """Names of the parallel components whose modules are importable and registered."""
     names = []
@@ -53,6 +66,7 @@ def build_nlp(optional: bool = True) -> Language:
     the events/context components when available, then setting signals."""
     nlp = spacy.blank("en")
     _split_glued_brackets(nlp)
+    _skip_hopeless_regex_scans(nlp)
     for name in CORE_COMPONENTS:
         nlp.add_pipe(name)
     if optional:
