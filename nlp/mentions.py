@@ -11,7 +11,7 @@ from cellvigil.vocabulary import keys
 from nlp.attach import route_attaches
 from nlp.match_index import longest_first, shared_index
 from nlp.rules import Rule, load_products, load_rules
-from nlp.scope import DocScope, doc_scope, mention_info, remember_spans, set_group
+from nlp.scope import DocScope, Mention, doc_scope, mention_info, remember_spans, set_group
 
 BLOCK_LABEL = "none"  # a rule that out-matches a false friend ("bone marrow transplant")
 
@@ -43,8 +43,12 @@ class MentionComponent:
         spans_key: str,
         labels: Iterable[str],
         gate: Gate | None = None,
+        quoted: bool = True,
     ) -> None:
         self.spans_key = spans_key
+        # Fact assembly quotes these mentions as evidence: keep a Mention per kept span (the
+        # cell anchors are only counted by label, which their Spans give as cheaply).
+        self.quoted = quoted
         rules = load_rules(rules_file, frozenset([*labels, BLOCK_LABEL]))
         self.matcher = RuleMatcher(nlp, rules, rules_file)
         strings = nlp.vocab.strings  # label and id hashes, so no Span looks a string up
@@ -52,7 +56,8 @@ class MentionComponent:
         self.gate = gate
 
     def __call__(self, doc: Doc) -> Doc:
-        spans, ranges, infos = [], [], []
+        spans, ranges = [], []
+        infos: list[Mention] | None = [] if self.quoted else None
         matches = self.matcher(doc)
         scope = doc_scope(doc) if self.gate and matches else None
         if scope is not None:
@@ -66,7 +71,8 @@ class MentionComponent:
             if scope is None or self.gate(span, rule, scope):
                 spans.append(span)
                 ranges.append((start, end))
-                infos.append(mention_info(span, rule.label, rule.id))
+                if infos is not None:
+                    infos.append(mention_info(span, rule.label, rule.id))
         set_group(doc, self.spans_key, ranges, spans, infos)
         return doc
 
@@ -92,7 +98,7 @@ def route_gate(span: Span, rule: Rule, scope: DocScope) -> bool:
 )
 def make_anchors(nlp: Language, name: str, rules_file: str, spans_key: str) -> MentionComponent:
     """Cell-product anchors ('cells', 'MSCs', 'exosomes') that other mentions attach to."""
-    return MentionComponent(nlp, rules_file, spans_key, ("cell", "cell_free"))
+    return MentionComponent(nlp, rules_file, spans_key, ("cell", "cell_free"), quoted=False)
 
 
 @Language.factory(
