@@ -13,7 +13,14 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from nlp.rules import Rule, RuleError
-from nlp.scope import CASE_TRAPS, doc_lower, doc_memo, doc_text
+from nlp.scope import (
+    CASE_TRAPS,
+    doc_lower,
+    doc_memo,
+    doc_text,
+    note_found_words,
+    presence_words,
+)
 
 Match = tuple[int, int, Rule]
 _SPAN_KEY = operator.itemgetter(1, 2)  # (start, end) of a matcher's (key, start, end) hit
@@ -244,7 +251,7 @@ class MatchIndex:
                 for regex_rules in self.regexes.values()
                 for regex in regex_rules
                 for word in (*regex.rule.requires, *(regex.words or ()))
-            }
+            } | presence_words()  # found in the same scan, for the scope (see there)
             self._automaton = (self.version, word_automaton(sorted(words)))
         return self._automaton[1]
 
@@ -296,7 +303,9 @@ class MatchIndex:
             self._route(found, routed)
         if any(self.regexes.values()):
             text, lowered = doc_text(doc), doc_lower(doc)
-            words = WordFinder(lowered, self._words_automaton())
+            automaton = self._words_automaton()
+            words = WordFinder(lowered, automaton)
+            note_found_words(doc, automaton_words(automaton), words.found_words)
             lower_ok = len(lowered) == len(text) and not any(c in text for c in CASE_TRAPS)
             found_words = words.found_words  # every required word is an automaton word
             for source, regex_rules in self.regexes.items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import weakref
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -123,7 +124,8 @@ def _doc_base(doc: Doc) -> dict[str, Any]:
         n = len(doc)
         memo["sent_starts"], memo["sent_ends"] = doc_sentences(doc)
         memo["lower_ids"] = token_column(doc, LOWER).tolist() if n else []
-        memo["eligibility"] = eligibility_ranges(doc_text(doc), doc_lower(doc))
+        headings = found_in(doc, lexicon()["eligibility_headings"])
+        memo["eligibility"] = eligibility_ranges(doc_text(doc), doc_lower(doc), headings)
     return memo
 
 
@@ -163,15 +165,47 @@ def _cues_by_last_word() -> dict[str, tuple[str, ...]]:
     return {key: tuple(cues) for key, cues in groups.items()}
 
 
+@cache
+def presence_words() -> frozenset[str]:
+    """Words the scope only asks "is it anywhere in the doc's lower-cased text?" about: the
+    eligibility headings and the (ASCII) key words of the other-study cues. The shared match
+    pass adds them to the one automaton scan it makes of that text anyway and notes what it
+    found (:func:`note_found_words`): one scan instead of a substring search per word."""
+    keys = (key for key in _cues_by_last_word() if key.isascii())
+    return frozenset([*lexicon()["eligibility_headings"], *keys])
+
+
+def note_found_words(doc: Doc, scanned: frozenset[str], found: frozenset[str]) -> None:
+    """Record that a scan of ``doc_lower(doc)`` for the words ``scanned`` found ``found``."""
+    _memo(doc)["found_words"] = (scanned, found)
+
+
+def found_in(doc: Doc, words: Iterable[str]) -> frozenset[str] | None:
+    """Those of ``words`` that occur in ``doc_lower(doc)``, when a noted scan covered them all
+    (:func:`note_found_words`); None otherwise (the caller searches the text itself)."""
+    noted = _memo(doc).get("found_words")
+    if noted is None:
+        return None
+    scanned, found = noted
+    words = frozenset(words)
+    return found & words if words <= scanned else None
+
+
 # A paragraph that ends an eligibility list: a blank line, then a line that is neither a list
 # item nor another criteria heading, long enough to be prose.
 _LIST_END = re.compile(r"\n[ \t]*\n(?=[ \t]*[A-Z][^\n]{120,})")
 
 
-def eligibility_ranges(text: str, lowered: str | None = None) -> list[tuple[int, int]]:
-    """Character ranges of eligibility (inclusion/exclusion criteria) sections."""
+def eligibility_ranges(
+    text: str, lowered: str | None = None, found: frozenset[str] | None = None
+) -> list[tuple[int, int]]:
+    """Character ranges of eligibility (inclusion/exclusion criteria) sections. ``found``: the
+    headings that occur in ``lowered``, when a scan already found them (see :func:`found_in`)."""
     ranges: list[tuple[int, int]] = []
-    if lowered is not None and not any(h in lowered for h in lexicon()["eligibility_headings"]):
+    headings = lexicon()["eligibility_headings"]
+    if lowered is not None and not (
+        not found.isdisjoint(headings) if found is not None else any(h in lowered for h in headings)
+    ):
         if len(lowered) == len(text) and not any(c in text for c in CASE_TRAPS):
             return ranges  # no heading anywhere: skip the line-by-line scan
     for match in _eligibility_re().finditer(text):
@@ -438,11 +472,15 @@ class DocScope:
         if self._cue_groups is None:
             memo = _memo(self.doc)
             if "study_cue_groups" not in memo:
-                lowered = doc_lower(self.doc)
+                groups = _cues_by_last_word()
+                present = found_in(self.doc, (key for key in groups if key.isascii()))
+                if present is None:
+                    lowered = doc_lower(self.doc)
+                    present = frozenset(key for key in groups if key in lowered)
                 memo["study_cue_groups"] = tuple(
                     (key, cues)
-                    for key, cues in _cues_by_last_word().items()
-                    if not key.isascii() or key in lowered
+                    for key, cues in groups.items()
+                    if not key.isascii() or key in present
                 )
             self._cue_groups = memo["study_cue_groups"]
         return self._cue_groups

@@ -1,0 +1,75 @@
+"""Words the scope only needs the presence of (eligibility headings, other-study cue keys) are
+found by the shared match pass's automaton scan: that must answer as a substring search does."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from spacy.tokens import Doc
+
+from nlp.extract import get_nlp
+from nlp.scope import (
+    _cues_by_last_word,
+    doc_lower,
+    eligibility_ranges,
+    found_in,
+    lexicon,
+    presence_words,
+    remember_text,
+)
+
+HEADINGS = lexicon()["eligibility_headings"]
+CUE_KEYS = [key for key in _cues_by_last_word() if key.isascii()]
+
+
+def _processed(text: str) -> Doc:
+    nlp = get_nlp()
+    return nlp(remember_text(nlp.make_doc(text), text))
+
+
+def _check(doc: Doc) -> None:
+    lowered = doc_lower(doc)
+    for words in (HEADINGS, CUE_KEYS, sorted(presence_words())):
+        assert found_in(doc, words) == {w for w in words if w in lowered}
+    text = doc.text
+    assert eligibility_ranges(text, lowered, found_in(doc, HEADINGS)) == eligibility_ranges(
+        text, lowered
+    )
+
+
+def test_presence_words_cover_headings_and_cue_keys() -> None:
+    assert set(HEADINGS) | set(CUE_KEYS) <= presence_words()
+
+
+def test_found_in_matches_substring_search_on_real_documents(shared: Path) -> None:
+    files = sorted((shared / "gold").glob("*.jsonl")) + [shared / "snapshot" / "documents.jsonl"]
+    seen: set[str] = set()
+    for path in files:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            doc = _processed((record.get("title") or "") + "\n\n" + (record.get("text") or ""))
+            _check(doc)
+            seen |= found_in(doc, presence_words()) or set()
+    assert len(seen) >= 5  # the corpus holds several of the words: the check is not vacuous
+
+
+def test_found_in_is_none_without_a_scan_or_for_unscanned_words() -> None:
+    nlp = get_nlp()
+    bare = nlp.make_doc("Inclusion criteria: adults. In previous studies MSCs were safe.")
+    assert found_in(bare, HEADINGS) is None  # no match pass ran on this Doc
+    doc = _processed("Inclusion criteria: adults. In previous studies MSCs were safe.")
+    assert found_in(doc, ["a word no rule scans for"]) is None
+
+
+_PIECES = [*HEADINGS, *CUE_KEYS, "MSCs", "were", "infused", "Criteria", "STUDIES", "\n", ": "]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=30), st.sampled_from([" ", ""]))
+def test_found_in_matches_substring_search_on_made_up_texts(pieces: list[str], sep: str) -> None:
+    _check(_processed(sep.join(pieces)))
