@@ -30,6 +30,7 @@ class DoseFinder:
     def __init__(self, spans_key: str) -> None:
         self.spans_key = spans_key
         self.find = _finder()
+        self._plain_dicts = self.find  # find_doses: new dicts, values of exactly these types
 
     def __call__(self, doc: Doc) -> Doc:
         try:
@@ -44,16 +45,18 @@ class DoseFinder:
             if span is not None:
                 spans.append(span)
         doc.spans[self.spans_key] = spans
-        doc.user_data[USER_DATA_KEY] = [
-            {
-                "cells": float(d["cells"]),
-                "per_kg": bool(d["per_kg"]),
-                "text": d["text"],
-                "start": int(d["start"]),
-                "end": int(d["end"]),
-            }
-            for d in doses
-        ]
+        if self.find is not self._plain_dicts:  # another finder: make its dicts plain
+            doses = [
+                {
+                    "cells": float(d["cells"]),
+                    "per_kg": bool(d["per_kg"]),
+                    "text": d["text"],
+                    "start": int(d["start"]),
+                    "end": int(d["end"]),
+                }
+                for d in doses
+            ]
+        doc.user_data[USER_DATA_KEY] = doses
         return doc
 
 

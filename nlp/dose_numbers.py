@@ -157,6 +157,11 @@ class Atom(NamedTuple):
     lost_bare: bool  # "106" read as 10^6 (only trusted right before a cell word or /kg)
 
 
+# tuple.__new__(Atom, (...)) builds what Atom(...) builds, without the Python-level __new__:
+# numbers are read in bulk, so plain_atom and atom_from_match use it
+_new_tuple = tuple.__new__
+
+
 _EXP_RE = re.compile(r"[-+]?\d{1,3}")
 _EXP_KINDS = ("caret", "cparen", "html", "star", "sup", "paren", "brack")  # in priority order
 _BASE_EXPS = tuple("b" + kind for kind in _EXP_KINDS)  # "10^6" written alone
@@ -202,13 +207,17 @@ def _multiplier(m: re.Match[str]) -> float:
     if exp is None and spaced is not None:
         exp = int(spaced)
     if exp is None and glued is not None:
-        if glued.strip("0") and len(glued) <= 2 and MIN_EXP <= int(glued) <= MAX_EXP:
-            exp = int(glued)  # "× 106": superscript lost in copying
-        else:
-            return float("1" + "0" + glued)  # "1x1000000": a literal multiplier
+        return _glued_factor(glued)
     if exp is None:
         return 10.0
     return 10.0**exp
+
+
+def _glued_factor(glued: str) -> float:
+    """The factor "× 10" followed by the digits ``glued`` stands for."""
+    if glued.strip("0") and len(glued) <= 2 and MIN_EXP <= int(glued) <= MAX_EXP:
+        return 10.0 ** int(glued)  # "× 106": superscript lost in copying
+    return float("1" + "0" + glued)  # "1x1000000": a literal multiplier
 
 
 _LOST_DOT = re.compile(r"(\d{1,3})[.·]10(\d{1,2})")
@@ -225,14 +234,8 @@ def bare_power(raw: str) -> bool:
 
 def plain_atom(start: int, raw: str) -> Atom:
     """The Atom of a bare run of digits ``raw`` found at ``start``: no factor, no notation."""
-    return Atom(
-        start,
-        start + len(raw),
-        float(raw),
-        False,
-        False,
-        1.0,
-        bare_power(raw),
+    return _new_tuple(
+        Atom, (start, start + len(raw), float(raw), False, False, 1.0, bare_power(raw))
     )
 
 
@@ -266,18 +269,82 @@ def atom_from_match(m: re.Match[str]) -> Atom | None:
         if key not in WORD_FACTORS:
             return None
         factor, has_factor = factor * WORD_FACTORS[key], True
-    if not has_factor:  # each regex runs only on a text it may match (cheap to rule out)
-        lost = _LOST_DOT.fullmatch(raw) if "10" in raw else None
-        if lost and MIN_EXP <= int(lost.group(2)) <= MAX_EXP:  # "1.106 cells/kg" = 1·10^6
-            mant, factor, has_factor = float(lost.group(1)), 10.0 ** int(lost.group(2)), True
-        elif "." in raw and _EURO_THOUSANDS.fullmatch(raw):  # "500.000 cells/kg"
-            mant = float(raw.replace(".", ""))
-        elif bare_power(raw):  # bare "108 cells": checked against context later
-            lost_bare = True
+    if not has_factor:
+        mant, factor, has_factor, lost_bare = _without_factor(raw, mant)
     value = mant * factor
     if not math.isfinite(value):
         return None
-    return Atom(m.start(), m.end(), value, has_factor, has_factor, factor, lost_bare)
+    start, end = m.span()
+    return _new_tuple(Atom, (start, end, value, has_factor, has_factor, factor, lost_bare))
+
+
+def _without_factor(raw: str, mant: float) -> tuple[float, float, bool, bool]:
+    """``(mantissa, factor, has_factor, lost_bare)`` of the number ``raw`` (read as ``mant``)
+    written with no factor: a lost superscript or European thousands may still give one."""
+    # each regex runs only on a text it may match (cheap to rule out)
+    lost = _LOST_DOT.fullmatch(raw) if "10" in raw else None
+    if lost and MIN_EXP <= int(lost.group(2)) <= MAX_EXP:  # "1.106 cells/kg" = 1·10^6
+        return float(lost.group(1)), 10.0 ** int(lost.group(2)), True, False
+    if raw[-4:-3] == "." and len(raw) <= 7 and _EURO_THOUSANDS.fullmatch(raw):  # "500.000"
+        return float(raw.replace(".", "")), 1.0, False, False
+    return mant, 1.0, False, bare_power(raw)  # bare "108 cells": checked against context later
+
+
+def decimal_atom(start: int, raw: str) -> Atom:
+    """The Atom of ``raw``, ASCII digits, a dot and at most 8 more digits, found at ``start``
+    where ``ATOM_RE`` matches just ``raw`` with its ``dec`` group: as ``atom_from_match``
+    reads it ("1.74"; "500.000" and "1.106" are European thousands and a lost superscript)."""
+    mant, factor, has_factor, lost_bare = _without_factor(raw, float(raw))
+    value = mant * factor
+    return _new_tuple(
+        Atom, (start, start + len(raw), value, has_factor, has_factor, factor, lost_bare)
+    )
+
+
+# The usual written doses, read without ATOM_RE by fast_atom: a number, then "× 10^N" or
+# "× 10N", or a multiplier word in lower case, or both ("2 × 10^6", "1.5x106", "50 million").
+_FAST_ATOM = re.compile(
+    r"(?P<num>[0-9]{1,15}(?:\.[0-9]{1,8})?)"
+    rf"(?:\s{{0,3}}{_MULT_SIGN}\s{{0,3}}10(?:\^(?P<caret>[0-9]{{1,2}})|(?P<glued>[0-9]{{1,12}})))?"
+    r"(?:\s{0,2}(?P<word>million|billion|thousand)s?)?"
+)
+
+
+def fast_atom(text: str, start: int) -> Atom | None:
+    r"""The Atom ``atom_from_match(ATOM_RE.match(text, start))`` gives, found without ATOM_RE
+    for the usual forms of ``_FAST_ATOM``, else None (then nothing is known).
+
+    ``text[start]`` is an ASCII digit where ATOM_RE's look-behind holds. Each part of
+    _FAST_ATOM is ATOM_RE's own, narrowed: ``dec`` with ASCII digits and a dot, then ``mult``
+    with a caret or glued exponent, then ``word``. ATOM_RE reads the same: ``th``, ``sp`` and
+    ``dth`` need a comma, a space and three digits, or a second dot group right after the
+    number, and ``sci``, ``pow``, the spread and the bracket need an "e", "^", "<", "**", a
+    superscript, a bracket, "±" or "+/-" there, none of which can come before a sign or a
+    word (a sign "*" is followed by "10", not "*"). Where _FAST_ATOM stops, ATOM_RE stops
+    too: after a word, ``(?![\w])`` must hold; without one, ``plain_end`` must show that no
+    word follows. A number, fraction or exponent cut short by more digits (ASCII or not)
+    fails those tests. The value is computed as ``atom_from_match`` computes it.
+    """
+    m = _FAST_ATOM.match(text, start)
+    if m is None:
+        return None
+    caret, glued, word = m.group("caret", "glued", "word")
+    end = m.end()
+    if word is not None:
+        after = text[end : end + 1]
+        if after.isalnum() or after == "_":
+            return None
+    elif (caret is None and glued is None) or not plain_end(text, end):
+        return None
+    factor = 1.0
+    if caret is not None:
+        factor = 10.0 ** int(caret)
+    elif glued is not None:
+        factor = _glued_factor(glued)
+    if word is not None:
+        factor = factor * WORD_FACTORS[word]
+    value = float(m.group("num")) * factor
+    return _new_tuple(Atom, (start, end, value, True, True, factor, False))
 
 
 def plausible(cells: float) -> bool:

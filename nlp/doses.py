@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from nlp.dose_numbers import (
@@ -12,6 +12,8 @@ from nlp.dose_numbers import (
     Atom,
     atom_from_match,
     bare_power,
+    decimal_atom,
+    fast_atom,
     parse_cell_count,
     plain_atom,
     plain_end,
@@ -142,23 +144,33 @@ _LEFT_FOREIGN = re.compile(
 )
 # What _LEFT_BLOCK or _LEFT_FOREIGN needs, in lower case, for _left_vetoed to run them: one of
 # the _VETO_WORDS anywhere in the window, or a last word ending in one of the _VETO_ENDINGS, or
-# in one of the _VETO_PAIRS with the word before ending in the paired words. Kept in step by
-# test_left_veto_precheck_admits_every_regex_match (tests/test_nlp_doses_props.py).
+# in one of the _VETO_PAIRS with the word before ending in the paired words; or, when the
+# window holds one of the _VETO_VERBS, a last word ending in one of the _VERB_ENDINGS or fitting
+# one of the _VERB_PAIRS (the qualifiers and "expanded to", which the regex reads only after a
+# verb). Kept in step by test_left_veto_precheck_admits_every_regex_match
+# (tests/test_nlp_doses_props.py).
 _VETO_WORDS = (
-    *("$", "€", "£", "¥", "usd", "eur", "densit", "seeded", "plated"),  # _LEFT_BLOCK
-    *("cd3+", "cd4+", "cd8+", "cd14+", "cd19+", "cd20+", "cd34+", "cd45+", "cd56+"),
-    *("platelet", "wbc", "leukocyte", "leucocyte", "neutrophil", "lymphocyte", "blood"),
-    *("t cell", "t-cell", "nk cell", "nk-cell"),
+    *("$", "€", "£", "¥", "usd", "eur", "densit", "seeded", "plate"),  # "plate": plated, platelet
+    *("wbc", "ocyte", "neutrophil", "blood"),  # "ocyte": leukocyte, leucocyte, lymphocyte
+)
+_VETO_GATED = (  # more words, looked for only when the window holds the first
+    ("cd", ("cd3+", "cd4+", "cd8+", "cd14+", "cd19+", "cd20+", "cd34+", "cd45+", "cd56+")),
+    ("cell", ("t cell", "t-cell", "nk cell", "nk-cell")),
+)
+_VETO_VERBS = (
+    *("yield", "harvested", "obtained", "isolated", "recovered", "found", "counted", "reached"),
+    *("expanded", "grown"),
 )
 _VETO_ENDINGS = (
     *("yield", "yielded", "yields", "harvested", "obtained", "isolated", "recovered", "found"),
-    *("counted", "reached", "approximately", "about", "over", ">", "≥", "per", "every"),
+    *("counted", "reached", "per", "every"),
 )
-_VETO_PAIRS = (
-    ("of", ("total", "average", "mean", "median", "out")),  # "a total of", "one out of"
+_VETO_PAIRS = (("of", ("out",)), ("in", ("1", "one")))  # "one out of", "1 in"
+_VERB_ENDINGS = ("approximately", "about", "over", ">", "≥")
+_VERB_PAIRS = (
+    ("of", ("total", "average", "mean", "median")),  # "a total of", "an average of"
     ("to", ("up", "expanded", "grown", "vitro", "vivo")),  # "up to", "grown in vitro to"
     ("than", ("more",)),
-    ("in", ("1", "one")),
 )
 # The only characters that the case-insensitive regexes match to an ASCII letter without
 # str.lower() giving that letter: dotless and dotted i, long s, Kelvin sign.
@@ -191,38 +203,48 @@ class _Group:
 # One byte a character: "1" for an ASCII digit, "0" for anything else (non-ASCII included)
 _DIGIT_BYTES = bytes(49 if 48 <= i <= 57 else 48 for i in range(256))
 
-
-def _small(text: str, start: int, end: int) -> bool:
-    """The bare number ``text[start:end]`` is below MIN_DOSE and no lost superscript (see
-    ``Atom.lost_bare``): it can make no group a candidate for a dose."""
-    size = end - start
-    return size < 3 or (size == 3 and not bare_power(text[start:end]))
+_Span = tuple[int, int, "re.Match[str] | None"]
 
 
-def _lone_small(text: str, start: int, end: int, prev_end: int, next_start: int) -> bool:
-    """The bare number ``text[start:end]`` is ``_small`` and more than MAX_GAP characters from
-    the atom before (ending at ``prev_end``) and from the next run of digits (-1 when none),
-    where any next atom starts: it can join no group, so it cannot give a dose.
+def _groups(text: str, trace: list[_Span] | None = None) -> list[_Group]:
+    """The groups of numbers in ``text`` that could be doses.
+
+    Numbers are joined when only a range or list word lies between them (at most MAX_GAP
+    characters). A group is kept when one of its numbers carries a factor, is at least
+    MIN_DOSE, or may be a lost superscript ("108"): sharing a factor needs a number that has
+    one, so no other group gives a dose.
+
+    The numbers are the matches of ``ATOM_RE.finditer(text)``, found faster, in one loop (this
+    runs on every text). The regex is tried only where a run of ASCII digits starts after no
+    word character, dot, comma, caret or slash: anywhere else its look-ahead or look-behind
+    fails. Runs are found by ``bytes.find`` (memchr) on a digit map of the text, one byte a
+    character (``encode`` with "replace" keeps that). A run that ``plain_end`` shows to be a
+    whole atom skips the regex (``_plain_end`` remembers the answers), as does a decimal that
+    ``_decimal_end`` shows to be one ("1.74"), and a dose in one of the usual forms that
+    ``fast_atom`` reads ("2 × 10^6", "50 million").
+
+    A bare run becomes an Atom only if its group is kept. It is a candidate when it is at
+    least MIN_DOSE or a lost superscript: three digits that ``bare_power`` accepts, or four or
+    more without a leading zero, or a value of at least MIN_DOSE for all that. One that is
+    neither ("small") and lies more than MAX_GAP characters from the number before and from
+    the next run of digits, where any next number starts, can join no group: it is skipped.
+
+    ``trace``, when given, receives ``(start, end, match)`` of every number read (match None
+    when read without the regex), and then no number is skipped.
     """
-    if start - prev_end <= MAX_GAP or (next_start >= 0 and next_start - end <= MAX_GAP):
-        return False
-    return _small(text, start, end)
-
-
-def _atom_spans(text: str, every: bool = True) -> list[tuple[int, int, re.Match[str] | None]]:
-    """``(start, end, match)`` of every ``ATOM_RE.finditer(text)`` match, found faster.
-
-    The regex is tried only where a run of ASCII digits starts after no word character, dot,
-    comma, caret or slash: anywhere else its look-ahead or look-behind fails. Runs are found
-    by ``bytes.find`` (memchr) on a digit map of the text, one byte a character (``encode``
-    with "replace" keeps that). A run that ``plain_end`` shows to be a whole atom skips the
-    regex and comes with ``match`` None; unless ``every``, it is left out when ``_lone_small``.
-    """
-    spans: list[tuple[int, int, re.Match[str] | None]] = []
     digits = text.encode("ascii", "replace").translate(_DIGIT_BYTES)
-    find, match, n = digits.find, ATOM_RE.match, len(text)
-    prev_end = -MAX_GAP - 1  # end of the last atom found
+    find = digits.find
     start = find(b"1")
+    groups: list[_Group] = []
+    if start < 0:
+        return groups
+    match, n = ATOM_RE.match, len(text)
+    plain_ends, joints = _PLAIN_ENDS, _JOINTS
+    members: list[tuple[int, int, Atom | None]] = []  # the group being built
+    connectors: list[str] = []
+    keep = strong = False
+    last_end = 0  # end of the group's last number
+    prev_end = -MAX_GAP - 1  # end of the last number read
     while start >= 0:
         end = find(b"0", start)  # the run of digits is text[start:end]
         if end < 0:
@@ -233,17 +255,142 @@ def _atom_spans(text: str, every: bool = True) -> list[tuple[int, int, re.Match[
             if before.isalnum() or before in "_.,^/":  # ATOM_RE's (?<![\w.,^/]) fails
                 start = next_start
                 continue
-        if end - start <= LONGEST_PLAIN and plain_end(text, end):
-            if every or not _lone_small(text, start, end, prev_end, next_start):
-                spans.append((start, end, None))
+        else:
+            before = ""
+        size = end - start
+        decimal_end = -1  # where a decimal read without the regex ends
+        if size > LONGEST_PLAIN:
+            plain = False
+        else:  # plain_end(text, end), which reads no further than text[end : end + 6]
+            after = text[end : end + 6]
+            plain = plain_ends.get(after)
+            if plain is None:
+                plain = _plain_end(after)
+            # not plain after a dot: a digit follows it ("1.74"), maybe an ASCII one
+            if not plain and after[:1] == "." and digits[end + 1] == 49:
+                decimal_end = _decimal_end(text, find, end)
+        if plain:
+            small = size < 3 or (size == 3 and not bare_power(text[start:end]))
+            if trace is not None:
+                trace.append((start, end, None))
+            elif (
+                small
+                and start - prev_end > MAX_GAP
+                and (next_start < 0 or next_start - end > MAX_GAP)
+            ):
+                prev_end, start = end, next_start
+                continue
             prev_end = end
-        elif (m := match(text, start)) is not None:
-            spans.append((start, m.end(), m))
-            prev_end = m.end()
-            if prev_end > end:  # the atom reads on ("1,000,000", "2 × 10^6")
-                next_start = _run_start(digits, prev_end)
+            if before == "-" and start >= 2 and text[start - 2].isalpha():
+                start = next_start
+                continue  # "BRTX-100", "CYP-001": part of a name
+            atom, has_factor = None, False
+            candidate = not small and (
+                size == 3 or text[start] != "0" or float(text[start:end]) >= MIN_DOSE
+            )
+        elif decimal_end >= 0:
+            end = prev_end = decimal_end
+            next_start = find(b"1", end)
+            if trace is not None:
+                trace.append((start, end, None))
+            if before == "-" and start >= 2 and text[start - 2].isalpha():
+                start = next_start
+                continue
+            atom = decimal_atom(start, text[start:end])
+            has_factor = atom.has_factor
+            candidate = has_factor or atom.value >= MIN_DOSE or atom.lost_bare
+        else:
+            atom = fast_atom(text, start)  # "2 × 10^6", "50 million": no regex
+            if atom is not None:
+                m, atom_end = None, atom.end
+            else:
+                m = match(text, start)
+                if m is None:
+                    start = next_start
+                    continue
+                atom_end = m.end()
+            if atom_end > end:  # the atom reads on ("1,000,000", "2 × 10^6")
+                next_start = _run_start(digits, atom_end)
+            if trace is not None:
+                trace.append((start, atom_end, m))
+            prev_end = end = atom_end
+            if before == "-" and start >= 2 and text[start - 2].isalpha():
+                start = next_start
+                continue
+            if m is not None:
+                atom = atom_from_match(m)
+                if atom is None:
+                    start = next_start
+                    continue
+            has_factor = atom.has_factor
+            candidate = has_factor or atom.value >= MIN_DOSE or atom.lost_bare
+        joint = ""  # what joins this number to the group, stripped ("" when nothing does)
+        if members and start - last_end <= MAX_GAP and len(members) < MAX_GROUP:
+            gap = text[last_end:start]
+            joint = joints.get(gap)
+            if joint is None:
+                joint = _joint(gap)
+        if joint:
+            members.append((start, end, atom))
+            connectors.append(joint)
+            strong = strong or has_factor
+            keep = keep or candidate
+        else:
+            if keep:
+                groups.append(_Group(_atoms_of(text, members), connectors, strong))
+            members, connectors = [(start, end, atom)], []
+            strong, keep = has_factor, candidate
+        last_end = end
         start = next_start
-    return spans
+    if keep:
+        groups.append(_Group(_atoms_of(text, members), connectors, strong))
+    return groups
+
+
+# plain_end's answers by the six characters it reads: they repeat (" month", " cells", "% (95%"),
+# and a lookup costs less than the tests (kept small: cleared when full)
+_PLAIN_ENDS: dict[str, bool] = {}
+_MAX_PLAIN_ENDS = 4096
+
+
+def _plain_end(after: str) -> bool:
+    """``plain_end(after, 0)``, remembered in _PLAIN_ENDS; ``after`` is ``text[end : end + 6]``,
+    all that ``plain_end(text, end)`` reads, so the answer is the same."""
+    plain = plain_end(after, 0)
+    if len(_PLAIN_ENDS) >= _MAX_PLAIN_ENDS:
+        _PLAIN_ENDS.clear()
+    _PLAIN_ENDS[after] = plain
+    return plain
+
+
+# _joint's answers by gap: a few recur ("-", ", ", " to ")
+_JOINTS: dict[str, str] = {}
+_MAX_JOINTS = 1024
+
+
+def _joint(gap: str) -> str:
+    """``gap.strip()`` when ``_CONNECTOR.fullmatch(gap)`` (a range or list word joins two
+    numbers), else ""; remembered in _JOINTS. A connector is never blank."""
+    joint = gap.strip() if _CONNECTOR.fullmatch(gap) else ""
+    if len(_JOINTS) >= _MAX_JOINTS:
+        _JOINTS.clear()
+    _JOINTS[gap] = joint
+    return joint
+
+
+def _decimal_end(text: str, find: Callable[[bytes, int], int], end: int) -> int:
+    """End of the decimal "int.frac" whose integer part, at most LONGEST_PLAIN ASCII digits,
+    ends at ``end`` (a dot and an ASCII digit follow) when ``ATOM_RE`` matches just it, else -1.
+
+    ``find`` is the digit map's. Such a match is ``dec`` alone: ``th`` and ``sp`` need a comma
+    or space after the integer digits, ``dth`` a second dot and three digits after a fraction
+    of three, which ``plain_end`` refuses, as it refuses any other part after the fraction
+    (at most 8 digits, all ASCII: a non-ASCII digit after it is no plain end either).
+    """
+    frac_end = find(b"0", end + 1)
+    if frac_end < 0:
+        frac_end = len(text)
+    return frac_end if frac_end - end <= 9 and plain_end(text, frac_end) else -1
 
 
 def _run_start(digits: bytes, pos: int) -> int:
@@ -256,12 +403,14 @@ def _run_start(digits: bytes, pos: int) -> int:
 
 
 def _atom_matches(text: str) -> Iterator[re.Match[str]]:
-    """``ATOM_RE.finditer(text)``, as ``_atom_spans`` finds it (the tests compare the two).
+    """``ATOM_RE.finditer(text)``, as ``_groups`` reads it (the tests compare the two).
 
     A bare number read without the regex is matched again here, and must end where
     ``plain_end`` said it does: so the tests check that shortcut too.
     """
-    for start, end, m in _atom_spans(text):
+    trace: list[_Span] = []
+    _groups(text, trace)
+    for start, end, m in trace:
         if m is None:
             m = ATOM_RE.match(text, start)
             if m is None or m.end() != end:
@@ -269,56 +418,11 @@ def _atom_matches(text: str) -> Iterator[re.Match[str]]:
         yield m
 
 
-def _groups(text: str) -> list[_Group]:
-    """The groups of numbers in ``text`` that could be doses.
-
-    Numbers are joined when only a range or list word lies between them (at most MAX_GAP
-    characters). A group is kept when one of its numbers carries a factor, is at least
-    MIN_DOSE, or may be a lost superscript ("108"): sharing a factor needs a number that has
-    one, so no other group gives a dose. Most groups are dropped, so a ``_small`` bare number
-    becomes an Atom only when its group is kept.
-    """
-    groups: list[_Group] = []
-    members: list[tuple[int, int, Atom | None]] = []  # the group being built
-    connectors: list[str] = []
-    keep = strong = False
-    last_end = 0  # end of the group's last number
-    connector = _CONNECTOR.fullmatch
-    for start, end, m in _atom_spans(text, every=False):
-        if start >= 2 and text[start - 1] == "-" and text[start - 2].isalpha():
-            continue  # "BRTX-100", "CYP-001": part of a name
-        if m is None and _small(text, start, end):
-            atom, has_factor, candidate = None, False, False
-        else:
-            atom = plain_atom(start, text[start:end]) if m is None else atom_from_match(m)
-            if atom is None:
-                continue
-            has_factor = atom.has_factor
-            candidate = has_factor or atom.value >= MIN_DOSE or atom.lost_bare
-        # _CONNECTOR has no anchor or look-around: matching in place equals the slice
-        if (
-            members
-            and start - last_end <= MAX_GAP
-            and len(members) < MAX_GROUP
-            and connector(text, last_end, start)
-        ):
-            members.append((start, end, atom))
-            connectors.append(text[last_end:start].strip())
-            strong = strong or has_factor
-            keep = keep or candidate
-        else:
-            if keep:
-                groups.append(_Group(_atoms_of(text, members), connectors, strong))
-            members, connectors = [(start, end, atom)], []
-            strong, keep = has_factor, candidate
-        last_end = end
-    if keep:
-        groups.append(_Group(_atoms_of(text, members), connectors, strong))
-    return groups
-
-
 def _atoms_of(text: str, members: list[tuple[int, int, Atom | None]]) -> list[Atom]:
-    """The Atoms of a kept group, made now for its small bare numbers."""
+    """The Atoms of a kept group, made now for its bare numbers."""
+    if len(members) == 1:  # most groups
+        start, end, atom = members[0]
+        return [plain_atom(start, text[start:end]) if atom is None else atom]
     return [
         plain_atom(start, text[start:end]) if atom is None else atom for start, end, atom in members
     ]
@@ -377,6 +481,23 @@ class _Unit:
     blocked: bool  # a drug unit, a volume, a concentration, or another kind of cell
 
 
+# _word_kind's answers by word: the words after numbers repeat, and a lookup costs less than
+# the regex (kept small: cleared when full)
+_KINDS: dict[str, str] = {}
+_MAX_KINDS = 4096
+
+
+def _word_kind(word: str) -> str:
+    """``_WORD_KIND.match(word).lastgroup`` ("p0", another kind of cell; "p1", a cell noun), or
+    "-" when it does not match; remembered in _KINDS."""
+    m = _WORD_KIND.match(word)
+    kind = (m.lastgroup or "-") if m else "-"
+    if len(_KINDS) >= _MAX_KINDS:
+        _KINDS.clear()
+    _KINDS[word] = kind
+    return kind
+
+
 def _read_unit(text: str, pos: int, max_bridge: int = MAX_BRIDGE) -> _Unit:
     """Read the words after a number (at ``pos``): a cell noun, /kg, or another unit."""
     limit = min(len(text), pos + WINDOW)
@@ -398,11 +519,11 @@ def _read_unit(text: str, pos: int, max_bridge: int = MAX_BRIDGE) -> _Unit:
             words += 1
             cur = tok.end()
             continue
-        kind = _WORD_KIND.match(word)
-        if kind is not None and kind.lastgroup == "p0":  # another kind of cell
+        kind = _KINDS.get(word) or _word_kind(word)
+        if kind == "p0":  # another kind of cell
             return _Unit(pos, False, False, True)
         low = word.lower()
-        if kind is not None and not low.startswith("extracel"):  # the cells counted
+        if kind == "p1" and not low.startswith("extracel"):  # the cells counted
             end = tok.end()
             after = _NOUN_END.match(text, end, limit)
             if after is None:
@@ -448,13 +569,21 @@ def _may_name_cells(text: str, pos: int) -> bool:
 def _may_veto(low: str) -> bool:
     """False when neither _LEFT_BLOCK nor _LEFT_FOREIGN can match in ``low`` (lower-cased).
 
-    Every _LEFT_FOREIGN match holds a _VETO_WORDS entry, as does a money or density match of
-    _LEFT_BLOCK; its other matches end the window (but for at most two spaces) with a word
-    that ends in one of the _VETO_ENDINGS, or the last two words fit one of the _VETO_PAIRS.
+    Every _LEFT_FOREIGN match holds a _VETO_WORDS or _VETO_GATED entry, as does a money or
+    density match of _LEFT_BLOCK; its other matches end the window (but for at most two
+    spaces) with a word that ends in one of the _VETO_ENDINGS, or the last two words fit one
+    of the _VETO_PAIRS, or they end it with a qualifier ("approximately", "a total of", "up
+    to", ...) or "to" that the regex reads only after one of its verbs, which is then in the
+    window too.
     """
     for word in _VETO_WORDS:
         if word in low:
             return True
+    for gate, gated in _VETO_GATED:
+        if gate in low:
+            for word in gated:
+                if word in low:
+                    return True
     words = low.split()  # splits exactly at the regexes' \s
     if not words:
         return False
@@ -462,9 +591,18 @@ def _may_veto(low: str) -> bool:
     if last.endswith(_VETO_ENDINGS):
         return True
     before = words[-2] if len(words) > 1 else ""
-    for end, pre in _VETO_PAIRS:  # no word ends in two of these endings
-        if last.endswith(end):
-            return before.endswith(pre)
+    for end, pre in _VETO_PAIRS:
+        if last.endswith(end) and before.endswith(pre):
+            return True
+    if not last.endswith(_VERB_ENDINGS):
+        for end, pre in _VERB_PAIRS:
+            if last.endswith(end) and before.endswith(pre):
+                break
+        else:
+            return False
+    for verb in _VETO_VERBS:
+        if verb in low:
+            return True
     return False
 
 
