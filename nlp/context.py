@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, NamedTuple
 
+from spacy.attrs import IDX, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -28,8 +30,8 @@ from nlp.events import (
     checked_rule_rows,
     event_mentions,
 )
-from nlp.fast_matching import Window, sentence_window
-from nlp.scope import doc_sentence_starts, doc_text
+from nlp.fast_matching import PhraseTrie, Window, region_lowers, sentence_window
+from nlp.scope import doc_sentence_starts, doc_text, token_column
 from nlp.sections import find_sections
 
 CONTEXT_RULES_FILE = "nlp/context_rules.jsonl"
@@ -150,7 +152,7 @@ class Stops:
             if cue.rule.direction == "terminate":
                 stopped = self.terminators.get(cue.start, frozenset())
                 self.terminators[cue.start] = stopped | (cue.rule.only or self.every)
-        self._chars: dict[int, int] = {}
+        self._idx = token_column(doc, IDX).item if self.breaks else None  # a token's start
 
     def blocked(self, category: str, first: int, end: int) -> bool:
         """Whether a stop for ``category`` lies on tokens ``first..end-1``."""
@@ -159,17 +161,18 @@ class Stops:
         if self.breaks and category in self.every:
             if "\n" in self.text[self._char(first) : self._char(end)]:
                 return True
-        return any(
-            first <= at < end and category in stopped for at, stopped in self.terminators.items()
-        )
+        for at, stopped in self.terminators.items():
+            if first <= at < end and category in stopped:
+                return True
+        return False
 
     def _char(self, token: int) -> int:
-        """Start character of a token (the text's end for the end of the doc)."""
-        found = self._chars.get(token)
-        if found is None:
-            doc = self.doc
-            found = self._chars[token] = doc[token].idx if token < len(doc) else len(self.text)
-        return found
+        """Start character of a token (the text's end for the end of the doc), read from the
+        doc's IDX column (``nlp.scope.token_column``: no Token made)."""
+        return self._idx(token) if token < len(self.doc) else len(self.text)  # type: ignore[misc]
+
+
+ReachOf = tuple[int, bool, bool, str, ContextRule]
 
 
 class ContextAssigner:
@@ -194,9 +197,20 @@ class ContextAssigner:
         self.use_sections = use_sections
         self.promote_indications = promote_indications
         self.rules = {rule.id: rule for rule in load_context_rules(rules_file)}
-        self.matcher, self.phrases = build_matchers(nlp, self.rules.values(), rules_file)
+        # The cues are sorted by size and start, ties kept in rule order (a rule matches a
+        # span once): the order of one rule's matches counts for nothing, any will do.
+        self.matcher, self.phrases = build_matchers(
+            nlp, self.rules.values(), rules_file, any_order=True
+        )
         strings = nlp.vocab.strings  # phrase matches come back as the hashes of the rule ids
         self.phrase_rules = {strings[rule.id]: rule for rule in self.rules.values()}
+        patterns = [
+            (rule.id, nlp.make_doc(rule.pattern))
+            for rule in self.rules.values()
+            if isinstance(rule.pattern, str)
+        ]  # as build_matchers adds them to the PhraseMatcher
+        self.phrase_trie = PhraseTrie(self.phrases, patterns, self.rules)
+        self._reach_for: tuple[int, dict[str, ReachOf]] | None = None
 
     def __call__(self, doc: Doc) -> Doc:
         mentions = event_mentions(doc, self.spans_key)
@@ -249,34 +263,31 @@ class ContextAssigner:
         """Cues outside event spans, inside the given sentences. A cue inside a longer cue is
         dropped ("prior" in "prior studies", "no" in the pseudo-trigger "no significant
         difference"); cues that only partly overlap ("a risk" / "risk of") are both kept."""
-        rules, phrase_rules = self.rules, self.phrase_rules
+        rules = self.rules
         found = [(rules[key], s, e) for key, s, e in self.matcher(doc, regions)]
-        # A phrase match in a region is one in the doc that lies inside it; adjacent regions
-        # are searched together, keeping the matches inside one of them (in the same order).
-        bounds = [first for first, _ in regions]
-        for first, end in adjacent_runs(regions):
-            for key, s, e in self.phrases(doc[first:end]):
-                if e <= regions[bisect.bisect_right(bounds, s) - 1][1]:
-                    found.append((phrase_rules[key], s, e))
+        # The phrase matches inside each region, in order: those a PhraseMatcher finds in the
+        # region (see :class:`PhraseTrie`), which are those it finds in the whole doc that lie
+        # inside the region.
+        lowers, phrases = region_lowers(doc, token_column(doc, LOWER), regions), self.phrase_trie
+        for first, end in regions:
+            found.extend(phrases(lowers, first, end))
         in_events = {i for m in mentions for i in range(m.start, m.end)}
-        raw = [Cue(s, e, rule) for rule, s, e in found if in_events.isdisjoint(range(s, e))]
-        width = len(doc) + 1  # longest first, then leftmost
-        raw.sort(key=lambda c: (c.start - c.end) * width + c.start)
+        width = len(doc) + 1  # longest first, then leftmost (a stable sort: ties keep order)
+        found.sort(key=lambda match: (match[1] - match[2]) * width + match[1])
         cues: list[Cue] = []
-        longer: list[Cue] = []  # kept cues of several tokens: only these can hold another cue
+        longer: list[tuple[int, int]] = []  # kept cues of several tokens: only these hold others
         covered: set[int] = set()  # their tokens: a one-token cue there is inside a longer one
-        for cue in raw:
-            size = cue.end - cue.start
-            if size == 1:
-                if cue.start not in covered:
-                    cues.append(cue)
-            elif not any(
-                k.start <= cue.start and cue.end <= k.end and k.end - k.start > size for k in longer
+        for rule, s, e in found:
+            if e - s == 1:
+                if s not in in_events and s not in covered:
+                    cues.append(Cue(s, e, rule))
+            elif in_events.isdisjoint(range(s, e)) and not any(
+                a <= s and e <= b and b - a > e - s for a, b in longer
             ):
-                cues.append(cue)
-                longer.append(cue)
-                covered.update(range(cue.start, cue.end))
-        return sorted(cues, key=lambda c: c.start)
+                cues.append(Cue(s, e, rule))
+                longer.append((s, e))
+                covered.update(range(s, e))
+        return sorted(cues, key=itemgetter(0))  # by start
 
     def assign(
         self,
@@ -294,6 +305,8 @@ class ContextAssigner:
             return "excluded", ELIGIBILITY_CUE
         cue = None
         for some in cues:  # strong, then weak
+            if not some:  # (no cue decides)
+                continue
             if section == "title":  # a title names a topic; findings are read from the text
                 some = [c for c in some if c.rule.category != "present"]
             cue = self.deciding_cue(mention, sentence, some, stops)
@@ -314,18 +327,48 @@ class ContextAssigner:
         highest-priority category."""
         nearest: dict[str, tuple[int, Cue]] = {}  # category -> (gap, cue)
         first, end = sentence
-        for cue in cues:
+        start, stop = mention.start, mention.end
+        held_reach, blocked = self._reach_for, stops.blocked
+        reach = held_reach[1] if held_reach and held_reach[0] == self.max_scope else self._reach()
+        for cue in cues:  # :meth:`distance`, inline
             if cue.start >= first and cue.end <= end:
-                gap = self.distance(cue, mention, stops)
-                if gap is not None:
-                    category = cue.rule.category
-                    held = nearest.get(category)
-                    if held is None or gap < held[0]:
-                        nearest[category] = gap, cue
-        for category in CATEGORY_PRIORITY:
-            if category in nearest:
-                return nearest[category][1]
+                rule = cue.rule
+                known = reach.get(rule.id)
+                if known is None or known[4] is not rule:  # not one of this assigner's rules
+                    known = self._reach_of(rule)
+                scope, forward, backward, category, _ = known
+                if forward and cue.end <= start:
+                    gap = start - cue.end
+                    if gap >= scope or blocked(category, cue.end, start):
+                        continue
+                elif backward and stop <= cue.start:
+                    gap = cue.start - stop
+                    if gap >= scope or blocked(category, stop, cue.start):
+                        continue
+                else:
+                    continue
+                held = nearest.get(category)
+                if held is None or gap < held[0]:
+                    nearest[category] = gap, cue
+        if nearest:
+            for category in CATEGORY_PRIORITY:
+                if category in nearest:
+                    return nearest[category][1]
         return None
+
+    def _reach(self) -> dict[str, ReachOf]:
+        """Per rule id, what :meth:`distance` reads of the rule (see :meth:`_reach_of`), for
+        the current ``max_scope`` (keyed by id: a frozen dataclass hashes every field)."""
+        if self._reach_for is None or self._reach_for[0] != self.max_scope:
+            reach = {rule.id: self._reach_of(rule) for rule in self.rules.values()}
+            self._reach_for = (self.max_scope, reach)
+        return self._reach_for[1]
+
+    def _reach_of(self, rule: ContextRule) -> ReachOf:
+        """(scope, looks forward, looks backward, category, the rule itself)."""
+        forward = rule.direction in ("forward", "bidirectional")
+        backward = rule.direction in ("backward", "bidirectional")
+        return rule.max_scope or self.max_scope, forward, backward, rule.category, rule
 
     def distance(self, cue: Cue, mention: EventMention, stops: Stops) -> int | None:
         """Tokens between cue and mention if the cue's scope reaches it, else None."""
@@ -357,17 +400,6 @@ def cues_by_region(
             strong, weak, contrasts = grouped[regions[bisect.bisect_right(bounds, cue.start) - 1]]
             (contrasts if rule.contrast else weak if rule.weak else strong).append(cue)
     return grouped
-
-
-def adjacent_runs(regions: list[Window]) -> list[Window]:
-    """Sorted, disjoint token windows joined where one ends as the next starts."""
-    runs: list[Window] = []
-    for first, end in regions:
-        if runs and runs[-1][1] == first:
-            runs[-1] = (runs[-1][0], end)
-        else:
-            runs.append((first, end))
-    return runs
 
 
 def title_end_char(text: str) -> int:

@@ -8,10 +8,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
-import numpy as np
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.strings import hash_string
@@ -20,12 +20,7 @@ from spacy.tokens.underscore import Underscore
 from spacy.vocab import Vocab
 
 from cellvigil.vocabulary import keys
-from nlp.fast_matching import (
-    AnchoredMatcher,
-    doc_orths,
-    sentence_window,
-    token_orths,
-)
+from nlp.fast_matching import AnchoredMatcher, sentence_window
 from nlp.scope import doc_memo, doc_sentence_starts, doc_text, sentence_starts
 
 EVENT_RULES_FILE = "nlp/event_patterns.jsonl"
@@ -157,8 +152,10 @@ class EventMatcher:
         self.rules = {rule.id: rule for rule in load_event_rules(rules_file)}
         # Phrases become token rules after all others (their matches came after): a few long
         # phrases are cheaper matched near their rarest word than by a PhraseMatcher pass.
+        # Only the set of one rule's matches counts here, not their order (the first rule to
+        # define an abbreviation wins, and mentions are then sorted): any order will do.
         self.matcher, self.phrases = build_matchers(
-            nlp, self.rules.values(), rules_file, phrases_as_tokens=True
+            nlp, self.rules.values(), rules_file, phrases_as_tokens=True, any_order=True
         )
         # The ids of the labels and span ids a mention can get: a Span given strings looks
         # them up in the string store each time.
@@ -170,13 +167,13 @@ class EventMatcher:
     def __call__(self, doc: Doc) -> Doc:
         matches = self.matcher(doc)
         if not matches:  # most documents: nothing to resolve
-            doc.spans[self.spans_key] = []
-            remember_mentions(doc, self.spans_key, [])
+            doc.spans[self.spans_key] = []  # (an empty group needs no mentions noted)
             return doc
-        candidates = [
-            Candidate(s, mention_end(s, e, self.rules[key]), self.rules[key], key)
-            for key, s, e in matches
-        ]
+        rules, candidates = self.rules, []
+        for key, s, e in matches:
+            rule = rules[key]
+            # a rule with ``keep`` matched look-ahead words beyond the mention
+            candidates.append(Candidate(s, min(e, s + rule.keep) if rule.keep else e, rule, key))
         unguarded = {c.rule.label for c in candidates if not c.rule.guard}
         if any(c.rule.guard and c.rule.label not in unguarded for c in candidates):
             starts = doc_sentence_starts(doc)
@@ -188,7 +185,7 @@ class EventMatcher:
         kept = drop_haemorrhagic_only_stroke(doc, kept, candidates)
         spans, mentions = [], []
         ids = self.string_ids
-        for cand in sorted(kept, key=lambda c: c.start):
+        for cand in sorted(kept, key=itemgetter(0)):  # by start
             label = cand.rule.label
             span = Span(doc, cand.start, cand.end, label=ids[label], span_id=ids[cand.rule_id])
             if cand.rule.status:
@@ -222,19 +219,19 @@ class PatternRule(Protocol):
     def pattern(self) -> list[dict[str, Any]] | str: ...
 
 
-def mention_end(start: int, end: int, rule: EventRule) -> int:
-    """End of the mention: a rule with ``keep`` matched look-ahead words beyond it."""
-    return min(end, start + rule.keep) if rule.keep else end
-
-
 def build_matchers(
-    nlp: Language, rules: Iterable[PatternRule], rules_file: str, phrases_as_tokens: bool = False
+    nlp: Language,
+    rules: Iterable[PatternRule],
+    rules_file: str,
+    phrases_as_tokens: bool = False,
+    any_order: bool = False,
 ) -> tuple[AnchoredMatcher, PhraseMatcher]:
     """Phrase rules go to a PhraseMatcher; token rules to a matcher that only runs near
     their anchor words. Shared with ``cv_context``. With ``phrases_as_tokens``, each phrase is
     instead a token rule of its words' lower case (what a LOWER PhraseMatcher compares), added
-    after the token rules, and the PhraseMatcher stays empty."""
-    matcher = AnchoredMatcher(nlp.vocab)
+    after the token rules, and the PhraseMatcher stays empty. With ``any_order``, the matches
+    of one rule may come in any order (see :class:`AnchoredMatcher`)."""
+    matcher = AnchoredMatcher(nlp.vocab, any_order=any_order)
     phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
     as_tokens: list[tuple[str, list[dict[str, Any]]]] = []
     for rule in rules:
@@ -291,20 +288,20 @@ def defined_abbreviations(
     belong to the long form's mention rather than being mentions of their own."""
     defined: dict[str, EventRule] = {}
     definitions: set[int] = set()  # the "(TE)" itself belongs to the long form's mention
-    words, strings = token_orths(doc), doc.vocab.strings  # a token's text is its ORTH's
-    for cand in candidates:
-        if cand.rule.label == IGNORE_LABEL or cand.end + 2 >= len(doc):
+    length = len(doc)
+    for cand in candidates:  # a few tokens read: no list of the doc's ORTH ids is made
+        end = cand.end
+        if cand.rule.label == IGNORE_LABEL or end + 2 >= length:
             continue
-        if words[cand.end] == OPENING and words[cand.end + 2] == CLOSING:
-            abbreviation = strings[words[cand.end + 1]]
+        if doc[end].orth == OPENING and doc[end + 2].orth == CLOSING:
+            abbreviation = doc[end + 1].text
             if looks_like_abbreviation(abbreviation):
                 defined.setdefault(abbreviation, cand.rule)
-                definitions.add(cand.end + 1)
+                definitions.add(end + 1)
     found: list[Candidate] = []
     if not defined:
         return found, definitions
-    forms = [strings[form] for a in defined for form in (a, a + "s")]  # hashes; nothing added
-    for i in np.flatnonzero(np.isin(doc_orths(doc), forms)).tolist():
+    for i in tokens_spelled(doc, [form for a in defined for form in (a, a + "s")]):
         token = doc[i]
         rule = defined.get(token.text) or defined.get(token.text.removesuffix("s"))
         if rule is None or token.i in definitions:
@@ -318,6 +315,21 @@ def defined_abbreviations(
             start, rule = token.i - 1, ARTERIAL_ABBREVIATION
         found.append(Candidate(start, token.i + 1, rule, rule.id + ABBREVIATION_SUFFIX))
     return found, definitions
+
+
+def tokens_spelled(doc: Doc, spellings: list[str]) -> list[int]:
+    """The tokens whose text is one of ``spellings``, in order: each such token's text is in
+    the doc's text where the token starts, so each place a spelling occurs is tried as a
+    token (``Doc.char_span``, a binary search), with no walk over the tokens."""
+    text, found = doc_text(doc), set()
+    for spelling in spellings:
+        at = text.find(spelling) if spelling else -1
+        while at >= 0:
+            span = doc.char_span(at, at + len(spelling))
+            if span is not None and len(span) == 1:
+                found.add(span.start)
+            at = text.find(spelling, at + 1)
+    return sorted(found)
 
 
 def drop_haemorrhagic_only_stroke(
@@ -355,7 +367,7 @@ def remember_mentions(doc: Doc, spans_key: str, mentions: list[EventMention]) ->
 def event_mentions(doc: Doc, spans_key: str) -> list[EventMention]:
     """The mentions of span group ``spans_key``: as ``cv_events`` noted them while the group is
     still the one it wrote, else read from the group's Spans."""
-    group = doc.spans.get(spans_key)
+    group = doc.spans.data.get(spans_key)  # SpanGroups is a UserDict: one look-up, not two
     if not group:
         return []
     noted = doc_memo(doc).get((MENTIONS_MEMO, spans_key))
@@ -375,9 +387,24 @@ def underscore_layout_known() -> bool:
     return doc.user_data == {("._.", "status", span.start_char, span.end_char): "probe"}
 
 
+_DEFAULTS_READ: list[Any] = [None, None]  # (the extensions last read, the answer)
+
+
 def plain_status_defaults() -> dict[str, Any] | None:
     """Each status extension's default when all are plain values (no getter, setter, method or
-    mutable default) kept where :func:`underscore_layout_known` says; else None."""
+    mutable default) kept where :func:`underscore_layout_known` says; else None. Read again
+    only when an extension was registered anew (the answer is kept with the entries read)."""
+    extensions = tuple(map(Underscore.span_extensions.get, STATUS_NAMES))
+    seen = _DEFAULTS_READ[0]
+    if seen is not None and all(a is b for a, b in zip(seen, extensions, strict=True)):
+        return _DEFAULTS_READ[1]  # type: ignore[no-any-return]
+    found = read_status_defaults()
+    _DEFAULTS_READ[:] = extensions, found
+    return found
+
+
+def read_status_defaults() -> dict[str, Any] | None:
+    """:func:`plain_status_defaults`, read from the registered extensions."""
     defaults: dict[str, Any] = {}
     for name in STATUS_NAMES:
         extension = Span.get_extension(name)
@@ -388,6 +415,9 @@ def plain_status_defaults() -> dict[str, Any] | None:
             return None
         defaults[name] = default
     return defaults if underscore_layout_known() else None
+
+
+FEW_ENTRIES = 16  # user data up to which a look through it beats a look-up per mention
 
 
 class StatusValues:
@@ -414,6 +444,11 @@ class StatusValues:
         if self.defaults is None:
             return [self.get(index, name) for index in range(len(self.mentions))]
         user_data, default = self.user_data, self.defaults[name]
+        if len(user_data) <= FEW_ENTRIES and not any(
+            type(key) is tuple and len(key) == 4 and key[0] == "._." and key[1] == name
+            for key in user_data
+        ):  # no mention has a value yet (a doc's user data holds a few entries, if any)
+            return [default] * len(self.mentions)
         return [
             user_data.get(("._.", name, m.start_char, m.end_char), default) for m in self.mentions
         ]
@@ -459,10 +494,9 @@ def event_facts(doc: Doc, spans_key: str = SPANS_KEY) -> list[dict[str, Any]]:
         return []
     values = StatusValues(doc, spans_key, mentions)
     best: dict[tuple[str, str], tuple[EventMention, str | None]] = {}  # -> (mention, its cue)
-    for index, mention in enumerate(mentions):
-        status = values.get(index, "status")
-        also = values.get(index, "status_also")
-        cue = values.get(index, "status_cue")
+    statuses, alsos = values.all("status"), values.all("status_also")
+    cues = values.all("status_cue")
+    for mention, status, also, cue in zip(mentions, statuses, alsos, cues, strict=True):
         label = mention.label
         for each in (status or "present", *([also] if also else [])):
             held = best.get((label, each))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Header name -> section kind. Order matters only for readability; matching is by regex.
 SECTION_KINDS: dict[str, str] = {
@@ -93,8 +93,13 @@ INLINE_HEADER_RE = re.compile(rf"(?i)(?<=[.!?])[ \t]+(?P<name>{_NAMES})[ \t]*:")
 _OPENINGS = sorted({name[:3] for name in SECTION_KINDS})
 if not all(opening.isalpha() for opening in _OPENINGS):
     raise ValueError("sections: every header name must start with three letters")
-_FIRST_LINE = re.compile(rf"(?i)[ \t*#\[-]*(?:{'|'.join(_OPENINGS)})")
-_LINE_GATE = re.compile(rf"(?i)\n[ \t*#\[-]*(?:{'|'.join(_OPENINGS)})")
+_BY_FIRST: dict[str, list[str]] = {}
+for _opening in _OPENINGS:
+    _BY_FIRST.setdefault(_opening[0], []).append(re.escape(_opening[1:]))
+# The openings by first letter: the regex tries each first letter once, not every opening
+_OPENING_RE = "|".join(f"{re.escape(a)}(?:{'|'.join(rest)})" for a, rest in _BY_FIRST.items())
+_FIRST_LINE = re.compile(rf"(?i)[ \t*#\[-]*(?:{_OPENING_RE})")
+_LINE_GATE = re.compile(rf"(?i)\n[ \t*#\[-]*(?:{_OPENING_RE})")
 # A run-in header ends with a colon and holds no end mark (names hold letters, spaces and
 # hyphens): it starts after the last end mark before its colon.
 if any(mark in name for name in SECTION_KINDS for mark in ".!?:"):
@@ -105,9 +110,9 @@ _MARK_REACH = 256  # how far back from a colon an end mark is looked for first (
 NAMELESS_MATCHES = ("\u0130", "\u0131", "\u017f")
 
 
-@dataclass(frozen=True)
-class Sections:
-    """Section starts (character offsets) and their kinds, in text order."""
+class Sections(NamedTuple):
+    """Section starts (character offsets) and their kinds, in text order (a tuple: made for
+    every doc with an event mention)."""
 
     starts: tuple[int, ...]
     kinds: tuple[str, ...]
@@ -128,7 +133,8 @@ def header_lines(text: str, last: int) -> list[int]:
 
 def run_in_marks(text: str, last: int) -> list[int]:
     """End marks (by character ``last``) that may open a run-in header: for each colon, the
-    last end mark before it."""
+    last end mark before it (a later colon's is never earlier: the scan stops at the first
+    past ``last``)."""
     marks: list[int] = []
     colon = text.find(":")
     while colon >= 0:
@@ -138,7 +144,9 @@ def run_in_marks(text: str, last: int) -> list[int]:
         )
         if mark < 0 < low:
             mark = max(text.rfind(".", 0, low), text.rfind("!", 0, low), text.rfind("?", 0, low))
-        if 0 <= mark <= last and (not marks or marks[-1] != mark):
+        if mark > last:  # so are the marks before the colons after it: none is wanted
+            break
+        if 0 <= mark and (not marks or marks[-1] != mark):
             marks.append(mark)
         colon = text.find(":", colon + 1)
     return marks

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from re import _parser as regex_parser  # the parse tree behind re.compile
@@ -61,21 +62,92 @@ def required_tests(pattern: list[dict[str, Any]]) -> tuple[list[WordTest], int] 
     """Tests for the words every match must hold (one per required ORTH/LOWER token) and the
     pattern's longest length; None when no required token can be tested or the length is
     unbounded (then the rule runs on the whole doc)."""
-    tests: list[WordTest] = []
-    longest = 0
-    for token in pattern:
-        least, most = token_reach(token)
-        longest += most
-        if least < 1:
-            continue
-        for attr, lower in TEXT_ATTRS.items():
-            found = word_test(token[attr], lower) if attr in token else None
-            if found:
-                tests.append(found)
-                break
+    tests = [test for _, test in required_words(pattern)]
+    longest = sum(token_reach(token)[1] for token in pattern)
     if not tests or longest >= UNBOUNDED:
         return None
     return tests, longest
+
+
+def required_words(pattern: list[dict[str, Any]]) -> list[tuple[int, WordTest]]:
+    """(index of the pattern token, its test) of each test :func:`required_tests` lists."""
+    found: list[tuple[int, WordTest]] = []
+    for index, token in enumerate(pattern):
+        if token_reach(token)[0] < 1:
+            continue
+        for attr, lower in TEXT_ATTRS.items():
+            test = word_test(token[attr], lower) if attr in token else None
+            if test:
+                found.append((index, test))
+                break
+    return found
+
+
+# Boolean token attributes a pattern may test, by the Token property holding the same lexeme flag
+FLAG_ATTRS = {
+    "IS_ALPHA": "is_alpha",
+    "IS_ASCII": "is_ascii",
+    "IS_DIGIT": "is_digit",
+    "IS_LOWER": "is_lower",
+    "IS_UPPER": "is_upper",
+    "IS_TITLE": "is_title",
+    "IS_PUNCT": "is_punct",
+    "IS_SPACE": "is_space",
+    "IS_STOP": "is_stop",
+    "LIKE_NUM": "like_num",
+    "LIKE_URL": "like_url",
+    "LIKE_EMAIL": "like_email",
+}
+_OPS = re.compile(r"^(?:[?1]|\{\d*,?\d*\})$")
+Check = tuple[str, Any, bool]  # ("test", WordTest, passes?) or ("flag", Token property, value)
+Step = tuple[tuple[Check, ...], int, int]  # the checks of one pattern token, fewest, most
+
+
+def token_steps(pattern: list[dict[str, Any]]) -> list[Step] | None:
+    """A token pattern as steps a Python matcher can take (see
+    :func:`nlp.fast_matching.step_ends`): per pattern token, its checks (all must pass) and
+    how many tokens it consumes. None when a token uses anything else than ORTH, TEXT or LOWER
+    (a string, IN, NOT_IN or REGEX of strings), a boolean lexeme flag of :data:`FLAG_ATTRS`
+    and a bounded OP (none, "?", "1", "{n}", "{n,m}", "{,m}")."""
+    steps: list[Step] = []
+    for token in pattern:
+        op = token.get("OP")
+        if op is not None and not (isinstance(op, str) and _OPS.match(op)):
+            return None
+        least, most = token_reach(token)
+        if most >= UNBOUNDED or least > most:
+            return None
+        checks: list[Check] = []
+        for attr, value in token.items():
+            if attr == "OP":
+                continue
+            if attr in FLAG_ATTRS and isinstance(value, bool):
+                checks.append(("flag", FLAG_ATTRS[attr], value))
+                continue
+            if attr not in TEXT_ATTRS:
+                return None
+            lower = TEXT_ATTRS[attr]
+            if isinstance(value, dict) and len(value) == 1 and "NOT_IN" in value:
+                words = value["NOT_IN"]
+                if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+                    return None
+                checks.append(("test", WordTest(lower, frozenset(words)), False))
+                continue
+            if isinstance(value, dict) and len(value) == 1 and "IN" in value:
+                words = value["IN"]
+                if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+                    return None
+            elif isinstance(value, dict) and len(value) == 1 and "REGEX" in value:
+                if not isinstance(value["REGEX"], str):
+                    return None
+            elif not isinstance(value, str):
+                return None
+            test = word_test(value, lower)
+            if test is None:
+                return None
+            checks.append(("test", test, True))
+        steps.append((tuple(checks), least, most))
+    return steps
 
 
 def anchor_reach(pattern: list[dict[str, Any]]) -> list[tuple[int, int]]:
@@ -134,6 +206,13 @@ class WordTests:
         self.exact: dict[tuple[bool, str], int] = {}
         self.regexes: dict[bool, list[tuple[int, re.Pattern[str]]]] = {True: [], False: []}
         self.size = 0
+        self.by_bit: list[WordTest] = []  # each bit's test
+        # Read by a word's lower case alone (see :meth:`lower_mask`): the tests on the text
+        # that a word of each lower case may pass; those whose words are not listed (any word
+        # may pass); those its lower case does not decide (a word of it may fail them).
+        self.text_forms: dict[str, int] = {}
+        self.text_any = 0
+        self.cased = 0
         # (lower?, first character) -> (one regex accepting what any of them would, whether
         # all are anchored with "^" so ``match`` can stand for ``search``, the regexes)
         self._groups: dict[tuple[bool, str], RegexGroup | None] = {}
@@ -142,18 +221,34 @@ class WordTests:
         """Register a test; returns its bit."""
         bit = self.size
         self.size += 1
+        self.by_bit.append(test)
         for word in test.words:
             key = (test.lower, word)
             self.exact[key] = self.exact.get(key, 0) | (1 << bit)
         if test.regex is not None:
             self.regexes[test.lower].append((bit, re.compile(test.regex)))
             self._groups.clear()
+        if not test.lower:
+            words = accepted_words(test)
+            if words is None:
+                self.text_any |= 1 << bit
+            for word in words or ():
+                form = word.lower()
+                self.text_forms[form] = self.text_forms.get(form, 0) | (1 << bit)
+            # decided by the lower case: exact words, each the only one of its lower case
+            # (the words listed for a regex may be more than it accepts)
+            if test.regex is not None or not all(caseless(word) for word in test.words):
+                self.cased |= 1 << bit
         return bit
 
     def only(self, bits: int) -> WordTests:
         """The tests of ``bits`` alone, under the same bits: fewer regexes to try per word."""
         kept = WordTests()
-        kept.size = self.size
+        kept.size, kept.by_bit = self.size, self.by_bit
+        kept.text_any, kept.cased = self.text_any & bits, self.cased & bits
+        kept.text_forms = {
+            form: mask & bits for form, mask in self.text_forms.items() if mask & bits
+        }
         kept.exact = {key: mask & bits for key, mask in self.exact.items() if mask & bits}
         for lower, regexes in self.regexes.items():
             kept.regexes[lower] = [(bit, regex) for bit, regex in regexes if bits >> bit & 1]
@@ -164,17 +259,30 @@ class WordTests:
         LOWER attribute is made)."""
         lower = text.lower()
         mask = self.exact.get((False, text), 0) | self.exact.get((True, lower), 0)
-        for is_lower, form in ((False, text), (True, lower)):
-            group = self._groups.get((is_lower, form[:1]), MISSING)
-            if group is MISSING:
-                group = self._groups[is_lower, form[:1]] = self._group(is_lower, form[:1])
-            if group is None:
-                continue
-            (combined, anchored), regexes = group
-            if combined.match(form) if anchored else combined.search(form):
-                for bit, regex in regexes:
-                    if regex.search(form):
-                        mask |= 1 << bit
+        return mask | self._regex_mask(False, text) | self._regex_mask(True, lower)
+
+    def lower_mask(self, lower: str) -> int:
+        """The bit set of the tests that a word whose lower case (spaCy's LOWER) is ``lower``
+        may pass: exactly those it passes, for the tests on the lower case; for the tests on
+        the text, those that some word of that lower case passes (its own may not, unless
+        ``lower`` decides the test: see :attr:`cased`)."""
+        mask = self.exact.get((True, lower), 0) | self.text_forms.get(lower, 0) | self.text_any
+        return mask | self._regex_mask(True, lower)
+
+    def _regex_mask(self, is_lower: bool, form: str) -> int:
+        """The bits of the regex tests on the lower case (``is_lower``) or the text that
+        ``form`` passes."""
+        group = self._groups.get((is_lower, form[:1]), MISSING)
+        if group is MISSING:
+            group = self._groups[is_lower, form[:1]] = self._group(is_lower, form[:1])
+        if group is None:
+            return 0
+        mask = 0
+        (combined, anchored), regexes = group
+        if combined.match(form) if anchored else combined.search(form):
+            for bit, regex in regexes:
+                if regex.search(form):
+                    mask |= 1 << bit
         return mask
 
     def _group(self, lower: bool, first: str) -> RegexGroup | None:
@@ -268,6 +376,142 @@ def item_opens(op: Any, value: Any) -> tuple[set[str] | None, bool]:
     return None, False
 
 
+MAX_WORDS = 4096  # a test accepting more strings than this is not listed (see accepted_words)
+_BEGINS = (regex_parser.AT_BEGINNING, regex_parser.AT_BEGINNING_STRING)
+_ENDS = (regex_parser.AT_END, regex_parser.AT_END_STRING)
+_NEUTRAL = (regex_parser.ASSERT, regex_parser.ASSERT_NOT)  # they only reject: left out
+Spelling = tuple[Any, ...]  # characters, and the AT codes of zero-width anchors among them
+
+
+def caseless(word: str) -> bool:
+    """Whether a word is the only one of its lower case, so that its lower case decides a test
+    on the text: made of ASCII characters other than letters, and of punctuation (no other
+    character lower-cases to one of those; some do to letters, letter-like numerals, circled
+    letters and a combining dot)."""
+    return all(
+        (char.isascii() and not char.isalpha()) or unicodedata.category(char).startswith("P")
+        for char in word
+    )
+
+
+def accepted_words(test: WordTest) -> frozenset[str] | None:
+    """Every string ``test`` accepts (a superset, for a regex), when they are few: its words, or
+    the spellings of a regex anchored at both ends; None when they are unknown or too many."""
+    if test.regex is None:
+        return test.words
+    return regex_words(test.regex)
+
+
+def lower_forms(test: WordTest) -> frozenset[str] | None:
+    """The lower case of every word passing ``test`` (a superset): a token passes only if its
+    LOWER string is one of them; None when :func:`accepted_words` does not list them."""
+    words = accepted_words(test)
+    if words is None or test.lower:
+        return words
+    return frozenset(word.lower() for word in words)
+
+
+@functools.cache
+def regex_words(pattern: str) -> frozenset[str] | None:
+    """Every string that ``re.search(pattern, string)`` accepts, or a few more, when the pattern
+    is anchored at its start ("^", "\\A") and end ("$", "\\Z") and its body spells a few
+    strings (literals, small classes, alternatives, bounded repeats); None otherwise.
+
+    Superset, not exact: a lookaround or an inner anchor is read as matching the empty string,
+    "$" as matching before a last line break as well as at the end (as it does), a possessive
+    repeat as a greedy one. None for case-insensitive or multi-line flags, which change what a
+    spelling matches."""
+    try:
+        parsed = regex_parser.parse(pattern)
+    except re.error:
+        return None
+    if parsed.state.flags & (re.IGNORECASE | re.MULTILINE | re.LOCALE):
+        return None
+    spellings = sequence_spellings(list(parsed))
+    if spellings is None:
+        return None
+    words: set[str] = set()
+    for spelling in spellings:
+        first = next((k for k, item in enumerate(spelling) if isinstance(item, str)), None)
+        lead = spelling if first is None else spelling[:first]
+        if not any(item in _BEGINS for item in lead):
+            return None  # a match may start anywhere in the word: unbounded
+        last = max((k for k, item in enumerate(spelling) if isinstance(item, str)), default=-1)
+        trail = spelling[last + 1 :]
+        if not any(item in _ENDS for item in trail):
+            return None
+        word = "".join(item for item in spelling if isinstance(item, str))
+        words.add(word)
+        if regex_parser.AT_END in trail:  # "$" also matches before a last line break
+            words.add(word + "\n")
+    return frozenset(words) if len(words) <= MAX_WORDS else None
+
+
+def sequence_spellings(items: list[tuple[Any, Any]]) -> set[Spelling] | None:
+    """The spellings of a parsed sequence (None when unbounded, unknown or too many)."""
+    spellings: set[Spelling] = {()}
+    for op, value in items:
+        if op in _NEUTRAL:
+            continue
+        found = item_spellings(op, value)
+        if found is None:
+            return None
+        spellings = {head + tail for head in spellings for tail in found}
+        if len(spellings) > MAX_WORDS:
+            return None
+    return spellings
+
+
+def item_spellings(op: Any, value: Any) -> set[Spelling] | None:
+    """:func:`sequence_spellings` for one parsed item."""
+    if op is regex_parser.LITERAL:
+        return {(chr(value),)}
+    if op is regex_parser.AT:
+        return {(value,)}
+    if op is regex_parser.IN:
+        chars: set[Spelling] = set()
+        for kind, item in value:
+            if kind is regex_parser.LITERAL:
+                chars.add((chr(item),))
+            elif kind is regex_parser.RANGE and item[1] - item[0] < 256:
+                chars.update((chr(code),) for code in range(item[0], item[1] + 1))
+            else:  # a negated set, a category (\\w, \\d ...)
+                return None
+        return chars
+    if op is regex_parser.SUBPATTERN:
+        if value[1] or value[2]:  # inline flags
+            return None
+        return sequence_spellings(list(value[3]))
+    if op is regex_parser.ATOMIC_GROUP:
+        return sequence_spellings(list(value))
+    if op is regex_parser.BRANCH:
+        union: set[Spelling] = set()
+        for branch in value[1]:
+            found = sequence_spellings(list(branch))
+            if found is None:
+                return None
+            union |= found
+        return union if len(union) <= MAX_WORDS else None
+    if op in _REPEATS:
+        least, most, body = value
+        if most > 8:  # MAXREPEAT included
+            return None
+        once = sequence_spellings(list(body))
+        if once is None:
+            return None
+        repeated: set[Spelling] = set()
+        spellings: set[Spelling] = {()}
+        for count in range(most + 1):
+            if count >= least:
+                repeated |= spellings
+            if count < most:
+                spellings = {head + tail for head in spellings for tail in once}
+                if len(spellings) > MAX_WORDS:
+                    return None
+        return repeated
+    return None
+
+
 class PassesTests:
     """Whether a word passes any of some tests: the getter of a vocabulary flag."""
 
@@ -300,6 +544,12 @@ class WordMasks:
         self.mask_of: dict[int, int] = Computed(self._compute)  # orth id -> mask
         self.bits: dict[int, frozenset[int]] = Computed(self._bits)  # orth id -> test bits
         self.anchored: dict[int, tuple[int, ...]] = Computed(self._anchored)  # -> watched bits
+        # The same by LOWER id, as :meth:`WordTests.lower_mask` reads a word: what a word of
+        # that lower case may pass (a superset for the tests of :attr:`cased`).
+        self.lower_mask_of: dict[int, int] = Computed(self._lower_mask)
+        self.lower_bits: dict[int, frozenset[int]] = Computed(self._lower_bits)
+        self.lower_anchored: dict[int, tuple[int, ...]] = Computed(self._lower_anchored)
+        self.cased: frozenset[int] = NO_BITS  # the tests a word's lower case does not decide
 
     @property
     def size(self) -> int:
@@ -309,14 +559,26 @@ class WordMasks:
     def add(self, test: WordTest) -> int:
         """Register a test; returns its bit."""
         bit = self.tests.add(test)
-        for cache in (self.mask_of, self.bits, self.anchored):
+        for cache in self._caches():
             cache.clear()
+        self.cased = frozenset(iter_bits(self.tests.cased))
         return bit
 
     def watch(self, bits: int) -> None:
-        """List the tests ``bits`` in :attr:`anchored`."""
+        """List the tests ``bits`` in :attr:`anchored` (and :attr:`lower_anchored`)."""
         self.watched = bits
         self.anchored.clear()
+        self.lower_anchored.clear()
+
+    def _caches(self) -> tuple[dict[int, Any], ...]:
+        return (
+            self.mask_of,
+            self.bits,
+            self.anchored,
+            self.lower_mask_of,
+            self.lower_bits,
+            self.lower_anchored,
+        )
 
     def passing(self, orths: Collection[int]) -> dict[int, int]:
         """The masks of the words among ``orths`` that pass at least one test."""
@@ -332,6 +594,16 @@ class WordMasks:
 
     def _anchored(self, orth: int) -> tuple[int, ...]:
         return tuple(iter_bits(self.mask_of[orth] & self.watched))
+
+    def _lower_mask(self, lower: int) -> int:
+        return self.tests.lower_mask(self.vocab.strings[lower])
+
+    def _lower_bits(self, lower: int) -> frozenset[int]:
+        mask = self.lower_mask_of[lower]
+        return frozenset(iter_bits(mask)) if mask else NO_BITS
+
+    def _lower_anchored(self, lower: int) -> tuple[int, ...]:
+        return tuple(iter_bits(self.lower_mask_of[lower] & self.watched))
 
 
 def iter_bits(mask: int) -> Iterator[int]:
