@@ -79,7 +79,9 @@ class MentionComponent:
 
 def product_gate(span: Span, rule: Rule, scope: DocScope) -> bool:
     """Tissue/donor: in scope, and next to a cell mention when the rule asks for one."""
-    return scope.product_mention_counts(span, rule.needs_cell)
+    if scope.out_of_scope(span) or scope.negated(span):
+        return False
+    return not rule.needs_cell or scope.near_cell(span, window=25)
 
 
 def route_gate(span: Span, rule: Rule, scope: DocScope) -> bool:

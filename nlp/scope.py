@@ -485,27 +485,6 @@ class DocScope:
             self._cue_groups = memo["study_cue_groups"]
         return self._cue_groups
 
-    def product_mention_counts(self, span: Span, needs_cell: bool) -> bool:
-        """Not :meth:`out_of_scope`, not :meth:`negated` and, when ``needs_cell``,
-        :meth:`near_cell` (window 25): the tissue/donor gate, run for every such match, with
-        the sentence found once and the word tests inlined (same answers, tested)."""
-        i = span.start
-        if self.in_eligibility(span):
-            return False
-        s_start, s_end = self.sentence_bounds(i)
-        lower = self.lower_ids
-        if not word_hashes("history_cues").isdisjoint(lower[max(s_start, i - 4) : i]):
-            return False
-        if self.other_study(span):
-            return False
-        if not word_hashes("negation_cues").isdisjoint(lower[max(s_start, i - 1) : i]):
-            return False
-        if not needs_cell:
-            return True
-        end = span.end
-        lo, hi = max(s_start, i - 25), min(s_end, end + 25)
-        return self._any_anchor(lo, min(hi, i)) or self._any_anchor(max(lo, end), hi)
-
     def out_of_scope(self, span: Span) -> bool:
         """Eligibility criteria, pre-treatment history or other studies: not this product."""
         return self.in_eligibility(span) or self.after_history_cue(span) or self.other_study(span)
