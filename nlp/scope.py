@@ -124,7 +124,7 @@ def _doc_base(doc: Doc) -> dict[str, Any]:
         n = len(doc)
         memo["sent_starts"], memo["sent_ends"] = doc_sentences(doc)
         memo["lower_ids"] = token_column(doc, LOWER).tolist() if n else []
-        headings = found_in(doc, lexicon()["eligibility_headings"])
+        headings = present_words(doc, lexicon()["eligibility_headings"])
         memo["eligibility"] = eligibility_ranges(doc_text(doc), doc_lower(doc), headings)
     return memo
 
@@ -180,15 +180,15 @@ def note_found_words(doc: Doc, scanned: frozenset[str], found: frozenset[str]) -
     _memo(doc)["found_words"] = (scanned, found)
 
 
-def found_in(doc: Doc, words: Iterable[str]) -> frozenset[str] | None:
-    """Those of ``words`` that occur in ``doc_lower(doc)``, when a noted scan covered them all
-    (:func:`note_found_words`); None otherwise (the caller searches the text itself)."""
-    noted = _memo(doc).get("found_words")
-    if noted is None:
-        return None
-    scanned, found = noted
+def present_words(doc: Doc, words: Iterable[str]) -> frozenset[str]:
+    """Those of ``words`` that occur in ``doc_lower(doc)``: read from the noted scan when it
+    covered them all (:func:`note_found_words`), else found by a substring search each."""
     words = frozenset(words)
-    return found & words if words <= scanned else None
+    noted = _memo(doc).get("found_words")
+    if noted is not None and words <= noted[0]:
+        return noted[1] & words
+    lowered = doc_lower(doc)
+    return frozenset(word for word in words if word in lowered)
 
 
 # A paragraph that ends an eligibility list: a blank line, then a line that is neither a list
@@ -197,15 +197,14 @@ _LIST_END = re.compile(r"\n[ \t]*\n(?=[ \t]*[A-Z][^\n]{120,})")
 
 
 def eligibility_ranges(
-    text: str, lowered: str | None = None, found: frozenset[str] | None = None
+    text: str, lowered: str | None = None, headings: frozenset[str] | None = None
 ) -> list[tuple[int, int]]:
-    """Character ranges of eligibility (inclusion/exclusion criteria) sections. ``found``: the
-    headings that occur in ``lowered``, when a scan already found them (see :func:`found_in`)."""
+    """Character ranges of eligibility (inclusion/exclusion criteria) sections. ``headings``:
+    the criteria headings found in ``lowered``, when known (see :func:`present_words`)."""
     ranges: list[tuple[int, int]] = []
-    headings = lexicon()["eligibility_headings"]
-    if lowered is not None and not (
-        not found.isdisjoint(headings) if found is not None else any(h in lowered for h in headings)
-    ):
+    if headings is None and lowered is not None:
+        headings = frozenset(h for h in lexicon()["eligibility_headings"] if h in lowered)
+    if lowered is not None and not headings:
         if len(lowered) == len(text) and not any(c in text for c in CASE_TRAPS):
             return ranges  # no heading anywhere: skip the line-by-line scan
     for match in _eligibility_re().finditer(text):
@@ -473,10 +472,7 @@ class DocScope:
             memo = _memo(self.doc)
             if "study_cue_groups" not in memo:
                 groups = _cues_by_last_word()
-                present = found_in(self.doc, (key for key in groups if key.isascii()))
-                if present is None:
-                    lowered = doc_lower(self.doc)
-                    present = frozenset(key for key in groups if key in lowered)
+                present = present_words(self.doc, (key for key in groups if key.isascii()))
                 memo["study_cue_groups"] = tuple(
                     (key, cues)
                     for key, cues in groups.items()

@@ -1,5 +1,6 @@
 """Words the scope only needs the presence of (eligibility headings, other-study cue keys) are
-found by the shared match pass's automaton scan: that must answer as a substring search does."""
+read from the shared match pass's automaton scan (:func:`present_words`): that must answer as
+a substring search does."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from nlp.extract import get_nlp
 from nlp.scope import (
     _cues_by_last_word,
     doc_lower,
+    doc_memo,
     eligibility_ranges,
-    found_in,
     lexicon,
     presence_words,
+    present_words,
     remember_text,
 )
 
@@ -33,9 +35,9 @@ def _processed(text: str) -> Doc:
 def _check(doc: Doc) -> None:
     lowered = doc_lower(doc)
     for words in (HEADINGS, CUE_KEYS, sorted(presence_words())):
-        assert found_in(doc, words) == {w for w in words if w in lowered}
+        assert present_words(doc, words) == {w for w in words if w in lowered}
     text = doc.text
-    assert eligibility_ranges(text, lowered, found_in(doc, HEADINGS)) == eligibility_ranges(
+    assert eligibility_ranges(text, lowered, present_words(doc, HEADINGS)) == eligibility_ranges(
         text, lowered
     )
 
@@ -44,7 +46,7 @@ def test_presence_words_cover_headings_and_cue_keys() -> None:
     assert set(HEADINGS) | set(CUE_KEYS) <= presence_words()
 
 
-def test_found_in_matches_substring_search_on_real_documents(shared: Path) -> None:
+def test_present_words_match_substring_search_on_real_documents(shared: Path) -> None:
     files = sorted((shared / "gold").glob("*.jsonl")) + [shared / "snapshot" / "documents.jsonl"]
     seen: set[str] = set()
     for path in files:
@@ -54,16 +56,21 @@ def test_found_in_matches_substring_search_on_real_documents(shared: Path) -> No
             record = json.loads(line)
             doc = _processed((record.get("title") or "") + "\n\n" + (record.get("text") or ""))
             _check(doc)
-            seen |= found_in(doc, presence_words()) or set()
+            scanned, found = doc_memo(doc)["found_words"]  # the match pass's scan answered
+            assert presence_words() <= scanned
+            seen |= found & presence_words()
     assert len(seen) >= 5  # the corpus holds several of the words: the check is not vacuous
 
 
-def test_found_in_is_none_without_a_scan_or_for_unscanned_words() -> None:
+def test_present_words_search_the_text_without_a_scan_or_for_unscanned_words() -> None:
     nlp = get_nlp()
-    bare = nlp.make_doc("Inclusion criteria: adults. In previous studies MSCs were safe.")
-    assert found_in(bare, HEADINGS) is None  # no match pass ran on this Doc
-    doc = _processed("Inclusion criteria: adults. In previous studies MSCs were safe.")
-    assert found_in(doc, ["a word no rule scans for"]) is None
+    text = "Inclusion criteria: adults. In previous studies MSCs were safe."
+    bare = nlp.make_doc(text)  # no match pass ran on this Doc: nothing noted
+    assert "found_words" not in doc_memo(bare)
+    assert present_words(bare, HEADINGS) == {h for h in HEADINGS if h in text.lower()}
+    assert present_words(bare, HEADINGS)  # "inclusion criteria" is one of them
+    doc = _processed(text)
+    assert present_words(doc, ["adults", "a word no rule scans for"]) == {"adults"}
 
 
 _PIECES = [*HEADINGS, *CUE_KEYS, "MSCs", "were", "infused", "Criteria", "STUDIES", "\n", ": "]
@@ -71,5 +78,5 @@ _PIECES = [*HEADINGS, *CUE_KEYS, "MSCs", "were", "infused", "Criteria", "STUDIES
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=30), st.sampled_from([" ", ""]))
-def test_found_in_matches_substring_search_on_made_up_texts(pieces: list[str], sep: str) -> None:
+def test_present_words_match_substring_search_on_made_up_texts(pieces: list[str], sep: str) -> None:
     _check(_processed(sep.join(pieces)))
