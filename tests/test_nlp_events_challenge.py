@@ -16,12 +16,10 @@ before the rules change. Known gaps are strict xfails.
 from __future__ import annotations
 
 import pytest
-import spacy
 from spacy.language import Language
 
-import nlp.context  # noqa: F401  (registers cv_context)
-import nlp.sentences  # noqa: F401  (registers cv_sentences)
 from nlp.events import event_facts
+from nlp.pipeline import events_nlp
 
 TITLE = "Mesenchymal stromal cells\n\n"
 
@@ -1259,11 +1257,7 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def pipe() -> Language:
-    nlp = spacy.blank("en")
-    nlp.add_pipe("cv_sentences")
-    nlp.add_pipe("cv_events")
-    nlp.add_pipe("cv_context")
-    return nlp
+    return events_nlp()
 
 
 def pairs(pipe: Language, text: str) -> Pairs:

@@ -33,6 +33,7 @@ from nlp.events import (
     tokens_spelled,
 )
 from nlp.fast_matching import AnchoredMatcher, PhraseTrie, region_lowers, sentence_window
+from nlp.pipeline import events_nlp
 from nlp.scope import doc_sentence_starts, sentence_starts, token_column
 from nlp.sections import HEADER_RE, INLINE_HEADER_RE, SECTION_KINDS, find_sections, run_in_marks
 from nlp.word_tests import CHOOSE_AT, caseless, regex_words
@@ -354,11 +355,7 @@ def test_fast_phrase_trie_equals_the_phrase_matcher_on_generated_tokens(
 
 @pytest.fixture(scope="module")
 def events_pipe() -> Language:
-    nlp = spacy.blank("en")
-    nlp.add_pipe("cv_sentences")
-    nlp.add_pipe("cv_events")
-    nlp.add_pipe("cv_context")
-    return nlp
+    return events_nlp()
 
 
 def _previous_find_cues(assigner: Any, doc: Doc, mentions: list, regions: list) -> list[Cue]:
