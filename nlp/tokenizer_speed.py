@@ -31,6 +31,8 @@ from re import _compiler as sre_compiler  # private, but re.compile's own compil
 from re import _parser as sre  # and re.compile's own parser
 from typing import Any
 
+from nlp.computed import Computed
+
 # Parser items (opcode, argument) that consume exactly one character.
 _Units = list[tuple[Any, Any]]
 
@@ -192,18 +194,6 @@ def _compile_branch(alternatives: list[Any], flags: int) -> re.Pattern[str]:
     return sre_compiler.compile(branch, flags & ~re.DEBUG)
 
 
-class _CharMemo(dict[str, Any]):
-    """``memo[char]`` computes ``compute(char)`` once; later look-ups are plain dict hits."""
-
-    def __init__(self, compute: Callable[[str], Any]) -> None:
-        super().__init__()
-        self._compute = compute
-
-    def __missing__(self, char: str) -> Any:
-        value = self[char] = self._compute(char)
-        return value
-
-
 class _StandIn:
     """A compiled regex with a shortcut; ``pattern`` is the regex's own, because spaCy's
     ``Tokenizer.to_bytes`` saves ``method.__self__.pattern`` (and reloads a plain regex)."""
@@ -239,7 +229,7 @@ class SuffixSearch(_StandIn):
         )
         self.fast = self._alternatives is not None
         self._searches: dict[tuple[int, ...], Callable[..., re.Match[str] | None]] = {}
-        self._plans = _CharMemo(self._plan)
+        self._plans = Computed(self._plan)
 
     def _plan(self, last: str) -> tuple[Callable[..., re.Match[str] | None], int] | None:
         """(search over the alternatives that can end with ``last``, how far before the end
@@ -286,7 +276,7 @@ class PrefixSearch(_StandIn):
                 first_chars = _char_class(units, regex.flags)
         self.fast = first_chars is not None
         if first_chars is not None:
-            self._can_start = _CharMemo(lambda char: first_chars.fullmatch(char) is not None)
+            self._can_start = Computed(lambda char: first_chars.fullmatch(char) is not None)
 
     def search(self, string: str) -> re.Match[str] | None:
         """The same match as ``regex.search(string)``."""

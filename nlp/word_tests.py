@@ -6,12 +6,14 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from re import _parser as regex_parser  # the parse tree behind re.compile
 from typing import Any
 
 from spacy.vocab import Vocab
+
+from nlp.computed import Computed
 
 TEXT_ATTRS = {"ORTH": False, "TEXT": False, "LOWER": True}  # attribute -> compare lower case
 UNBOUNDED = 10**9
@@ -520,18 +522,6 @@ class PassesTests:
 
     def __call__(self, text: str) -> bool:
         return bool(self.tests.mask(text))
-
-
-class Computed(dict):  # type: ignore[type-arg]
-    """A dict that fills a missing key from a function: a plain look-up once filled."""
-
-    def __init__(self, make: Callable[[Any], Any]) -> None:
-        super().__init__()
-        self.make = make
-
-    def __missing__(self, key: Any) -> Any:
-        value = self[key] = self.make(key)
-        return value
 
 
 class WordMasks:
