@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from nlp.dose_numbers import (
     ATOM_RE,
@@ -682,33 +683,43 @@ def find_doses(text: str) -> list[dict]:
                 continue
             unit = _Unit(atoms[-1].end, False, prev.per_kg, False)
         prev = unit
-        for n, atom in enumerate(atoms):
-            if n and group.connectors[n - 1] in ("±", "+/-"):
-                continue  # "2.0 × 10^6 ± 0.5 × 10^6": a spread, not a dose
-            cells = atom.value
-            if atom.lost_bare and not atom.has_factor:
-                if len(atoms) > 1 or not (unit.cell or unit.per_kg):
-                    continue
-                cells = 10.0 ** int(text[atom.start + 2 : atom.start + 3])
-            floor = MIN_DOSE if atom.has_factor or n == len(atoms) - 1 else MIN_PLAIN
-            if not plausible(cells) or cells < floor:
+        found += group_doses(text, group, atoms, unit, seen)
+    return found
+
+
+def group_doses(
+    text: str, group: _Group, atoms: list[Atom], unit: _Unit, seen: set[tuple[float, bool]]
+) -> list[dict[str, Any]]:
+    """The doses an accepted group states, one per atom read with ``unit``: spreads, values
+    below the floor or implausible, and (cells, per_kg) pairs already in ``seen`` left out."""
+    found = []
+    for n, atom in enumerate(atoms):
+        if n and group.connectors[n - 1] in ("±", "+/-"):
+            continue  # "2.0 × 10^6 ± 0.5 × 10^6": a spread, not a dose
+        cells = atom.value
+        if atom.lost_bare and not atom.has_factor:
+            if len(atoms) > 1 or not (unit.cell or unit.per_kg):
                 continue
-            key = (float(f"{cells:.9g}"), unit.per_kg)
-            if key in seen:
-                continue
-            seen.add(key)
-            start, end = atom.start, max(atom.end, unit.end)
-            if start and text[start - 1] == "(" and ")" in text[start:end]:
-                start -= 1  # keep "(1-2)×10^6" balanced
-            found.append(
-                {
-                    "cells": key[0],
-                    "per_kg": unit.per_kg,
-                    "text": text[start:end],
-                    "start": start,
-                    "end": end,
-                }
-            )
+            cells = 10.0 ** int(text[atom.start + 2 : atom.start + 3])
+        floor = MIN_DOSE if atom.has_factor or n == len(atoms) - 1 else MIN_PLAIN
+        if not plausible(cells) or cells < floor:
+            continue
+        key = (float(f"{cells:.9g}"), unit.per_kg)
+        if key in seen:
+            continue
+        seen.add(key)
+        start, end = atom.start, max(atom.end, unit.end)
+        if start and text[start - 1] == "(" and ")" in text[start:end]:
+            start -= 1  # keep "(1-2)×10^6" balanced
+        found.append(
+            {
+                "cells": key[0],
+                "per_kg": unit.per_kg,
+                "text": text[start:end],
+                "start": start,
+                "end": end,
+            }
+        )
     return found
 
 

@@ -89,33 +89,7 @@ def _plain_find_doses(text: str) -> list[dict]:
                 continue
             unit = d._Unit(atoms[-1].end, False, prev.per_kg, False)
         prev = unit
-        for n, atom in enumerate(atoms):
-            if n and group.connectors[n - 1] in ("±", "+/-"):
-                continue
-            cells = atom.value
-            if atom.lost_bare and not atom.has_factor:
-                if len(atoms) > 1 or not (unit.cell or unit.per_kg):
-                    continue
-                cells = 10.0 ** int(text[atom.start + 2 : atom.start + 3])
-            floor = d.MIN_DOSE if atom.has_factor or n == len(atoms) - 1 else d.MIN_PLAIN
-            if not d.plausible(cells) or cells < floor:
-                continue
-            key = (float(f"{cells:.9g}"), unit.per_kg)
-            if key in seen:
-                continue
-            seen.add(key)
-            start, end = atom.start, max(atom.end, unit.end)
-            if start and text[start - 1] == "(" and ")" in text[start:end]:
-                start -= 1
-            found.append(
-                {
-                    "cells": key[0],
-                    "per_kg": unit.per_kg,
-                    "text": text[start:end],
-                    "start": start,
-                    "end": end,
-                }
-            )
+        found += d.group_doses(text, group, atoms, unit, seen)
     return found
 
 
