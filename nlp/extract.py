@@ -36,6 +36,13 @@ def _rules_digest() -> str:
 
 
 EXTRACTOR_VERSION = f"cv-nlp-{CODE_VERSION}+rules.{_rules_digest()}"
+# Records that pass each pipeline stage together. Running one component over a few documents
+# before the next keeps its code and tables in the CPU caches; one document through every
+# component in turn (spaCy's ``nlp.pipe`` for components without a ``pipe`` method) evicts
+# them between calls. Measured on the benchmark corpus (µs of CPU per document): one at a
+# time 754, 4 at a time 693, 8 at 697, 16 at 692, 64 at 743 (64 documents' data no longer
+# fit in the caches).
+STAGE_BATCH = 8
 MAX_CHARS = 100_000  # longer texts are truncated (with a "warning"): memory stays flat
 SEPARATOR = "\n\n"
 
@@ -138,11 +145,6 @@ def remember_text(doc: Any, text: str) -> Any:
     return remember(doc, text)
 
 
-def _failure_handler(name: str, proc: Any, docs: list[Any], exc: Exception) -> None:
-    """Log a component failure; the doc is dropped by spaCy and reported as an error line."""
-    log.warning("component %s failed: %r", name, exc)
-
-
 def _extract_chunk(records: list[Any]) -> list[dict[str, Any]]:
     """Worker side of :func:`extract_records` with several processes: facts, not Docs."""
     return list(extract_records(records))
@@ -173,46 +175,53 @@ def _extract_parallel(
 def extract_records(
     records: Iterable[dict[str, Any]], n_process: int = 1, batch_size: int = 64
 ) -> Iterator[dict[str, Any]]:
-    """One output per input record, in order; bad records get an ``error`` key, never a crash."""
+    """One output per input record, in order; bad records get an ``error`` key, never a crash.
+
+    ``batch_size``: records per chunk handed to each worker when ``n_process > 1``. In one
+    process the records pass the pipeline :data:`STAGE_BATCH` at a time (see there).
+    """
     if n_process > 1:
         yield from _extract_parallel(records, n_process, batch_size)
         return
     nlp = get_nlp()
-    nlp.set_error_handler(_failure_handler)
-    pending: dict[int, tuple[dict[str, Any], Any]] = {}
+    remaining = iter(records)
+    while batch := list(itertools.islice(remaining, STAGE_BATCH)):
+        yield from _extract_batch(nlp, batch)
 
-    def feed() -> Iterator[tuple[Any, int]]:
-        for i, record in enumerate(records):
-            text, out = prepare(record)
-            pending[i] = (out, record)
-            if text is None:
-                continue
+
+def _extract_batch(nlp: Language, batch: list[Any]) -> Iterator[dict[str, Any]]:
+    """The outputs of a few records, in order: tokenized together, then each pipeline stage
+    over all of them, then fact assembly. A record whose text cannot be tokenized, or that a
+    component fails on, gets an ``error`` and leaves the batch; the others go on."""
+    outs: list[dict[str, Any]] = []
+    docs: list[Any] = []
+    for record in batch:
+        text, out = prepare(record)
+        doc = None
+        if text is not None:
             try:  # hand over a Doc that knows its text
                 doc = remember_text(nlp.make_doc(text), text)
             except Exception as exc:  # the tokenizer choked: report, keep going
                 out["error"] = f"tokenizer failed: {exc!r}"
+        outs.append(out)
+        docs.append(doc)
+    for name, component in nlp.pipeline:
+        for k, doc in enumerate(docs):
+            if doc is None:
                 continue
-            yield doc, i
-
-    next_out = 0
-    for doc, i in nlp.pipe(feed(), as_tuples=True, batch_size=batch_size):
-        while next_out < i:  # records skipped (bad input) or dropped by a failing component
-            out, _ = pending.pop(next_out)
-            if "error" not in out:
-                out["error"] = "processing failed (see log)"
-            yield out
-            next_out += 1
-        out, record = pending.pop(i)
-        try:
-            yield finish(doc, out, record)
-        except Exception as exc:  # never let one document stop the batch
-            log.exception("fact assembly failed for %s", out.get("id"))
-            out["error"] = f"fact assembly failed: {exc!r}"
-            yield out
-        next_out = i + 1
-    while pending:
-        out, _ = pending.pop(next_out)
-        if "error" not in out:
-            out["error"] = "processing failed (see log)"
+            try:
+                docs[k] = component(doc)
+                if docs[k] is None:
+                    raise TypeError(f"component {name} returned None, not a Doc")
+            except Exception as exc:  # drop this document, not the batch
+                log.warning("component %s failed on %s: %r", name, outs[k].get("id"), exc)
+                docs[k] = None
+                outs[k]["error"] = "processing failed (see log)"
+    for record, out, doc in zip(batch, outs, docs, strict=True):
+        if doc is not None:
+            try:
+                out = finish(doc, out, record)
+            except Exception as exc:  # never let one document stop the batch
+                log.exception("fact assembly failed for %s", out.get("id"))
+                out["error"] = f"fact assembly failed: {exc!r}"
         yield out
-        next_out += 1

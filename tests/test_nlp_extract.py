@@ -188,3 +188,25 @@ def test_extract_keeps_no_doc_alive() -> None:
     assert len(list(extract_records(records))) == 50
     assert live_docs() <= before
     assert len(scope._PER_DOC) <= memos
+
+
+def test_stage_batches_give_the_facts_of_one_document_at_a_time(
+    gold_files: list, snapshot_dir
+) -> None:
+    """Records pass each component a batch at a time: per-Doc memos, scopes and reused buffers
+    must still answer for the right Doc. Reference: each Doc through the whole pipeline alone."""
+    import json
+
+    records = [
+        json.loads(line)
+        for path in [*gold_files, snapshot_dir / "documents.jsonl"]
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    assert len(records) > 3 * extract.STAGE_BATCH
+    nlp = extract.get_nlp()
+    expected = []
+    for record in records:
+        text, out = extract.prepare(record)
+        expected.append(out if text is None else extract.finish(nlp(text), out, record))
+    assert list(extract_records(records)) == expected
