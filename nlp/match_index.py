@@ -24,6 +24,14 @@ from nlp.scope import (
 
 Match = tuple[int, int, Rule]
 _SPAN_KEY = operator.itemgetter(1, 2)  # (start, end) of a matcher's (key, start, end) hit
+_START = operator.itemgetter(0)  # start token of a Match
+
+
+def _longest_key(match: Match) -> tuple[int, int]:
+    """Sort key: longest first, then leftmost."""
+    return match[0] - match[1], match[0]
+
+
 # Escapes, inline flags or upper-case letters that make a lower-case scan unsafe.
 _ESCAPE = re.compile(r"\\.")
 _UNSAFE = re.compile(r"\\[xuUN0-7]|\(\?[aiLmsux-]")
@@ -48,9 +56,33 @@ def _lower_scan(compiled: re.Pattern[str]) -> re.Pattern[str] | None:
 _META = set("\\.^$*+?{}[]()|")
 
 
-def _leading_words(body: str) -> tuple[str, ...] | None:
+def _top_level_bar(body: str) -> bool:
+    """Whether ``body`` holds a ``|`` outside every group and character class (an alternative
+    of the whole pattern, which a scan keyed on one part of it would miss)."""
+    depth, pos, n = 0, 0, len(body)
+    while pos < n:
+        ch = body[pos]
+        if ch == "\\":
+            pos += 1
+        elif ch == "[":
+            pos += 2 if body.startswith("[^", pos) else 1
+            pos += 1 if body.startswith("]", pos) else 0  # a leading ']' is a literal
+            while pos < n and body[pos] != "]":
+                pos += 2 if body[pos] == "\\" else 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and not depth:
+            return True
+        pos += 1
+    return False
+
+
+def _leading_words(body: str, shortest: int = 4) -> tuple[str, ...] | None:
     """For a pattern opening with ``(?:alt|alt|...)``: the literal text each alternative must
-    start with ('subjects?' -> 'subject'); None when any alternative has none of length >= 4."""
+    start with ('subjects?' -> 'subject'); None when any alternative has none of length
+    >= ``shortest`` (too common to be worth finding) or the pattern has other alternatives."""
     if not body.startswith("(?:"):
         return None
     depth, alternatives, current = 0, [], []
@@ -76,6 +108,8 @@ def _leading_words(body: str) -> tuple[str, ...] | None:
             current.append(ch)
     else:
         return None
+    if _top_level_bar(body[pos + 1 :]):
+        return None
     words = []
     for alternative in alternatives:
         end = 0
@@ -83,10 +117,35 @@ def _leading_words(body: str) -> tuple[str, ...] | None:
             end += 1
         if end < len(alternative) and alternative[end] in "?*{":
             end -= 1  # the last character is optional
-        if end < 4:
+        if end < shortest:
             return None
         words.append(alternative[:end])
     return tuple(dict.fromkeys(words))
+
+
+def _case_sensitive_words(compiled: re.Pattern[str]) -> tuple[str, ...] | None:
+    """For a case-sensitive pattern opening with literal alternatives ('(?:MSC|SC|MNC)s?'):
+    the literals one of which starts every match, found in the original text (upper-case
+    literals are rare there, so two letters are enough); None for any other pattern."""
+    if compiled.flags & ~re.UNICODE:
+        return None
+    body = compiled.pattern
+    body = body[2:] if body.startswith(r"\b") else body
+    return _leading_words(body, shortest=2)
+
+
+_TAIL = re.compile(r"(?s).*[^\\](?:\\\\)*\\s\+(?P<word>[a-z]+)\\b")
+
+
+def _word_tail(body: str) -> tuple[str, re.Pattern[str]] | None:
+    """For a pattern ending with ``\\s+word\\b`` (and no top-level alternative): the word and
+    a regex for the lower-cased text that matches one character before the word wherever a
+    match of the pattern ends with it (a whitespace, the word, a word boundary)."""
+    tail = _TAIL.fullmatch(body)
+    if tail is None or _top_level_bar(body):
+        return None
+    word = tail["word"]
+    return word, re.compile(rf"\s{word}\b")
 
 
 def word_automaton(words: Iterable[str]) -> Any:
@@ -166,29 +225,35 @@ class RegexRule:
         self.exact = rule.compiled
         self.scan = _lower_scan(rule.compiled)
         self.words = _leading_words(self.scan.pattern) if self.scan is not None else None
+        self.tail = _word_tail(self.scan.pattern) if self.scan is not None else None
+        literals = _case_sensitive_words(rule.compiled) if self.scan is None else None
+        self.literals = LiteralFinder(literals) if literals is not None else None
         self.required = frozenset(rule.requires)
 
     def spans(self, text: str, words: WordFinder | None) -> list[tuple[int, int]]:
         """Character spans of the non-overlapping matches, left to right (``words`` finds
         words in the lower-cased text; None when that text cannot stand for the real one)."""
+        if self.literals is not None:  # every match starts with one of them, in this text
+            return self._from_starts(text, self.literals.starts(text))
         if self.scan is None or words is None:
             return [m.span() for m in self.exact.finditer(text)]
+        if self.words is not None:
+            starts = sorted({at for word in self.words for at in words.positions(word)})
+            return self._from_starts(text, starts)
+        lowered = words.lowered
+        endpos = len(lowered)
+        if self.tail is not None:  # every match ends at a whitespace, the word, a boundary
+            word, tail = self.tail
+            ends = [at for at in words.positions(word) if at and tail.match(lowered, at - 1)]
+            if not ends:
+                return []
+            # No match reaches past the last such word: the scan need not look further (its
+            # one extra character keeps the word boundary after that word as in the full text).
+            endpos = min(endpos, ends[-1] + len(word) + 1)
         found, pos = [], 0
         confirm = self.exact.match
-        if self.words is not None:
-            for start in sorted({at for word in self.words for at in words.positions(word)}):
-                if start < pos:
-                    continue
-                match = confirm(text, start)
-                if match is not None and match.end() > start:
-                    found.append(match.span())
-                    pos = match.end()
-                elif match is not None:  # an empty match: let finditer apply its own rules
-                    return [m.span() for m in self.exact.finditer(text)]
-            return found
-        lowered = words.lowered
         search = self.scan.search
-        while (candidate := search(lowered, pos)) is not None:
+        while (candidate := search(lowered, pos, endpos)) is not None:
             start = candidate.start()
             match = confirm(text, start)
             if match is None:
@@ -199,6 +264,45 @@ class RegexRule:
                 found.append(match.span())
                 pos = match.end()
         return found
+
+    def _from_starts(self, text: str, starts: list[int]) -> list[tuple[int, int]]:
+        """The matches ``finditer`` finds, given every position (sorted) where one can start."""
+        found, pos = [], 0
+        confirm = self.exact.match
+        for start in starts:
+            if start < pos:
+                continue
+            match = confirm(text, start)
+            if match is not None and match.end() > start:
+                found.append(match.span())
+                pos = match.end()
+            elif match is not None:  # an empty match: let finditer apply its own rules
+                return [m.span() for m in self.exact.finditer(text)]
+        return found
+
+
+class LiteralFinder:
+    """Every start of any of some literals in a text, each literal found by a compiled regex
+    (the regex engine's search for a literal is about twice as fast as ``str.find`` on short
+    needles, and far faster than its scan for a pattern opening with alternatives)."""
+
+    def __init__(self, literals: Iterable[str]) -> None:
+        # A literal that can overlap itself ('aba' in 'ababa') is found by a lookahead, which
+        # finditer tries at every position: all occurrences, overlapping ones included.
+        self.finders = [
+            re.compile(f"(?={re.escape(w)})" if _self_overlapping(w) else re.escape(w)).finditer
+            for w in dict.fromkeys(literals)
+        ]
+
+    def starts(self, text: str) -> list[int]:
+        """Sorted start offsets of every occurrence."""
+        found = {m.start() for finditer in self.finders for m in finditer(text)}
+        return sorted(found)
+
+
+def _self_overlapping(literal: str) -> bool:
+    """Whether two occurrences of ``literal`` can overlap ('aba' in 'ababa')."""
+    return any(literal[:k] == literal[-k:] for k in range(1, len(literal)))
 
 
 class MatchIndex:
@@ -340,10 +444,59 @@ def shared_index(nlp: Language) -> MatchIndex:
 
 
 def longest_first(found: list[Match]) -> list[Match]:
-    """The longest non-overlapping matches (earlier first among equals), in text order."""
+    """The longest non-overlapping matches (earlier first among equals), in text order: what
+    :func:`longest_first_plain` keeps, chosen within each run of overlapping matches (a match
+    overlapping no other, most of them, is kept as it is; matches in different runs never
+    compete, so choosing per run keeps the same ones)."""
     if len(found) < 2:
         return list(found)
-    order = sorted(found, key=lambda m: (m[0] - m[1], m[0]))
+    kept: list[Match] = []
+    run: list[Match] = []  # matches overlapping one another (transitively), by start
+    run_end = -1
+    for match in sorted(found, key=_START):  # stable: equal ranges keep their given order
+        start, end, _ = match
+        if start >= end:  # an empty range overlaps nothing: leave its place to the plain code
+            return longest_first_plain(found)
+        if start < run_end:
+            run.append(match)
+            if end > run_end:
+                run_end = end
+            continue
+        if len(run) == 1:
+            kept.append(run[0])
+        elif run:
+            kept += _longest_in_run(run)
+        run = [match]
+        run_end = end
+    if len(run) == 1:
+        kept.append(run[0])
+    else:
+        kept += _longest_in_run(run)
+    return kept
+
+
+def _longest_in_run(run: list[Match]) -> list[Match]:
+    """:func:`longest_first_plain` on one run of overlapping, non-empty matches (by start)."""
+    if len(run) == 2:  # the longer one; the first of two as long (equal starts, or it starts first)
+        first, second = run
+        return [second] if second[1] - second[0] > first[1] - first[0] else [first]
+    kept: list[Match] = []
+    for match in sorted(run, key=_longest_key):
+        start, end, _ = match
+        for s, e, _ in kept:
+            if start < e and s < end:
+                break
+        else:
+            kept.append(match)
+    return sorted(kept, key=_START)
+
+
+def longest_first_plain(found: list[Match]) -> list[Match]:
+    """The longest non-overlapping matches (earlier first among equals), in text order: the
+    greedy choice over all matches at once (the reference for :func:`longest_first`)."""
+    if len(found) < 2:
+        return list(found)
+    order = sorted(found, key=_longest_key)
     taken = bytearray(max(end for _, end, _ in found) + 1)  # 1 = token already covered
     kept = []
     for start, end, rule in order:
@@ -352,4 +505,4 @@ def longest_first(found: list[Match]) -> list[Match]:
         elif taken.find(1, start, end) < 0:
             taken[start:end] = b"\x01" * (end - start)
             kept.append((start, end, rule))
-    return sorted(kept, key=lambda m: m[0])
+    return sorted(kept, key=_START)
