@@ -42,6 +42,8 @@ SEPARATOR = "\n\n"
 # HTML tags and control characters are blanked with spaces of the same length: offsets stay valid.
 _TAG = re.compile(r"<(?:/?[A-Za-z][^<>]{0,300}|!--.{0,2000}?--)>", re.DOTALL)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The same characters as UTF-8 bytes: each is one byte there, a byte no other character has.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
 @cache
@@ -71,6 +73,9 @@ def clean(text: str) -> str:
     """Blank out HTML tags and control characters without moving any offset."""
     if "<" in text:  # every tag starts with one: most texts skip the tag scan
         text = _TAG.sub(lambda m: " " * len(m.group()), text)
+    encoded = text.encode("utf-8", "surrogatepass")  # a byte scan: ~3x faster than the regex
+    if len(encoded.translate(None, _CONTROL_BYTES)) == len(encoded):
+        return text  # no control character: most texts
     return _CONTROL.sub(" ", text)
 
 
@@ -131,11 +136,18 @@ def finish(doc: Any, out: dict[str, Any], record: dict[str, Any]) -> dict[str, A
     return out
 
 
-def remember_text(doc: Any, text: str) -> Any:
-    """See :func:`nlp.scope.remember_text` (imported lazily with the pipeline)."""
+@cache
+def _remember_function() -> Any:
+    """:func:`nlp.scope.remember_text`, imported with the pipeline and once (an import
+    statement run per document costs more than the call)."""
     from nlp.scope import remember_text as remember
 
-    return remember(doc, text)
+    return remember
+
+
+def remember_text(doc: Any, text: str) -> Any:
+    """See :func:`nlp.scope.remember_text` (imported lazily with the pipeline)."""
+    return _remember_function()(doc, text)
 
 
 def _failure_handler(name: str, proc: Any, docs: list[Any], exc: Exception) -> None:
@@ -180,6 +192,7 @@ def extract_records(
     nlp = get_nlp()
     nlp.set_error_handler(_failure_handler)
     pending: dict[int, tuple[dict[str, Any], Any]] = {}
+    remember = _remember_function()
 
     def feed() -> Iterator[tuple[Any, int]]:
         for i, record in enumerate(records):
@@ -188,7 +201,7 @@ def extract_records(
             if text is None:
                 continue
             try:  # hand over a Doc that knows its text
-                doc = remember_text(nlp.make_doc(text), text)
+                doc = remember(nlp.make_doc(text), text)
             except Exception as exc:  # the tokenizer choked: report, keep going
                 out["error"] = f"tokenizer failed: {exc!r}"
                 continue

@@ -259,7 +259,7 @@ def group_spans(doc: Doc, key: str) -> list[Any]:
     """``list(doc.spans.get(key, []))``, as :class:`Mention` tuples while the group is still
     the one the component wrote (no Span re-made from the group); else the Spans."""
     group = doc.spans.data.get(key)
-    if group is None:
+    if not group:  # unset, or written empty (as most groups of most documents are)
         return []
     hit = _memo(doc).get(("spans", key))
     if hit is not None and hit[0] is group and len(group) == len(hit[1]):
