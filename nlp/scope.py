@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from spacy.attrs import IDX, LOWER, SENT_START
 from spacy.strings import hash_string
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, SpanGroup
 
 from nlp.rules import load_lexicon
 
@@ -229,6 +229,14 @@ def mention_info(span: Span, label: str | None = None, span_id: str | None = Non
     )
 
 
+def _write_group(doc: Doc, key: str, spans: list[Span]) -> SpanGroup:
+    """``doc.spans[key] = spans``, returning the group: what ``SpanGroups.__setitem__`` does
+    for a list of this Doc's Spans, without its type check, Doc look-up and assertion (half
+    the cost of the assignment)."""
+    group = doc.spans.data[key] = SpanGroup(doc, name=key, spans=spans)
+    return group
+
+
 def set_group(
     doc: Doc,
     key: str,
@@ -238,8 +246,7 @@ def set_group(
 ) -> None:
     """``doc.spans[key] = spans``, noting the token ranges so scopes need not re-read them
     (and ``infos``, one :class:`Mention` per span, for :func:`group_spans`)."""
-    doc.spans[key] = spans
-    group = doc.spans.data[key]
+    group = _write_group(doc, key, spans)
     memo = _memo(doc)
     if key in CELL_KEYS:  # only anchor groups are read as token ranges (:func:`_group_ranges`)
         memo[("ranges", key)] = (group, len(spans), ranges)
@@ -251,8 +258,7 @@ def set_group(
 
 def remember_spans(doc: Doc, key: str, spans: list[Span], infos: list[Mention]) -> None:
     """``doc.spans[key] = spans``, keeping ``infos`` for :func:`group_spans`."""
-    doc.spans[key] = spans
-    _memo(doc)[("spans", key)] = (doc.spans.data[key], infos)
+    _memo(doc)[("spans", key)] = (_write_group(doc, key, spans), infos)
 
 
 def group_spans(doc: Doc, key: str) -> list[Any]:

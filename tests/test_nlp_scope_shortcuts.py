@@ -17,7 +17,7 @@ from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span, SpanGroup, Token
 
 from nlp import attach
 from nlp.extract import get_nlp, prepare
@@ -31,6 +31,7 @@ from nlp.scope import (
     group_labels,
     lexicon,
     remember_text,
+    set_group,
 )
 
 
@@ -94,6 +95,21 @@ def test_shared_scope_matches_span_groups_on_real_documents(shared: Path) -> Non
         doc = _run_checking(text)
         for key in ("cell", "product", "tissue", "donor", "route", "setting"):
             assert group_labels(doc, key) == [sp.label for sp in doc.spans.get(key, [])]
+
+
+def test_groups_are_written_as_the_span_groups_setter_writes_them(shared: Path) -> None:
+    for text in _real_texts()[:40]:
+        nlp = get_nlp()
+        doc = nlp(remember_text(nlp.make_doc(text), text))
+        for key in ("cell", "product", "tissue", "donor", "route", "setting"):
+            spans = list(doc.spans[key])
+            set_group(doc, key, [(sp.start, sp.end) for sp in spans], spans)
+            group = doc.spans[key]
+            assert isinstance(group, SpanGroup) and group.name == key and group.doc is doc
+            assert group.attrs == {}
+            written = group.to_bytes()
+            doc.spans[key] = spans  # the public setter, on the same spans
+            assert doc.spans[key].to_bytes() == written
 
 
 def test_scope_notices_groups_replaced_or_grown_from_outside() -> None:
