@@ -15,6 +15,7 @@ from spacy.attrs import IDX, LOWER, SENT_START
 from spacy.strings import hash_string
 from spacy.tokens import Doc, Span, SpanGroup
 
+from nlp.computed import Computed
 from nlp.rules import load_lexicon
 
 LEXICON_FILE = "attachment.json"
@@ -137,6 +138,9 @@ def lexicon() -> dict[str, frozenset[str] | tuple[str, ...]]:
 def word_hashes(name: str) -> frozenset[int]:
     """Hashes (spaCy LOWER ids) of one single-word list of the lexicon, for fast lookups."""
     return frozenset(hash_string(w) for w in lexicon()[name])
+
+
+_WORD_IDS: dict[str, frozenset[int]] = Computed(word_hashes)  # a plain look-up once filled
 
 
 @cache
@@ -482,8 +486,12 @@ class DocScope:
     def near_cell(self, span: Span, window: int = 12) -> bool:
         """A cell or product mention in the same sentence, within ``window`` tokens."""
         s_start, s_end = self.sentence_bounds(span.start)
-        lo, hi = max(s_start, span.start - window), min(s_end, span.end + window)
-        return self._any_anchor(lo, min(hi, span.start)) or self._any_anchor(max(lo, span.end), hi)
+        start, end = span.start, span.end  # conditionals, not max/min: cheaper per mention
+        lo = start - window if start - window > s_start else s_start
+        hi = end + window if end + window < s_end else s_end
+        return self._any_anchor(lo, hi if hi < start else start) or self._any_anchor(
+            lo if lo > end else end, hi
+        )
 
     def cell_in_sentence(self, span: Span) -> bool:
         """Any cell or product mention in the mention's sentence."""
@@ -515,7 +523,7 @@ class DocScope:
 
     def has_word(self, start: int, end: int, name: str) -> bool:
         """A word of lexicon list ``name`` among tokens ``start:end`` (no Token objects made)."""
-        return not word_hashes(name).isdisjoint(self.lower_ids[max(0, start) : end])
+        return not _WORD_IDS[name].isdisjoint(self.lower_ids[start if start > 0 else 0 : end])
 
     def previous_sentence(self, i: int) -> Span | None:
         """The sentence before the one holding token ``i`` (None for the first)."""
@@ -535,13 +543,19 @@ class DocScope:
 
     def after_history_cue(self, span: Span, window: int = 4) -> bool:
         """'prior bone marrow transplant', 'history of ...' just before the mention."""
-        s_start, _ = self.sentence_bounds(span.start)
-        return self.has_word(max(s_start, span.start - window), span.start, "history_cues")
+        start = span.start
+        lo = self.sentence_bounds(start)[0]
+        if start - window > lo:
+            lo = start - window
+        return not _WORD_IDS["history_cues"].isdisjoint(self.lower_ids[lo:start])
 
     def negated(self, span: Span, window: int = 1) -> bool:
         """'into muscle and not adipose tissue': a negation word just before the mention."""
-        s_start, _ = self.sentence_bounds(span.start)
-        return self.has_word(max(s_start, span.start - window), span.start, "negation_cues")
+        start = span.start
+        lo = self.sentence_bounds(start)[0]
+        if start - window > lo:
+            lo = start - window
+        return not _WORD_IDS["negation_cues"].isdisjoint(self.lower_ids[lo:start])
 
     def other_study(self, span: Span) -> bool:
         """The sentence is about other studies ('in these studies', 'usually ...')."""
