@@ -9,7 +9,7 @@ from spacy.strings import hash_string
 from spacy.tokens import Span, Token
 
 from nlp.rules import Rule
-from nlp.scope import DocScope, doc_text, lexicon
+from nlp.scope import DocScope, doc_text, lexicon, word_hashes
 
 # Tokens skipped when looking past a route word for what it modifies.
 _SKIP = frozenset(
@@ -86,72 +86,82 @@ _STOP_OBJECT = frozenset(
 _ABBREVIATIONS = frozenset({"iv", "i.v", "i.v.", "ic", "im", "it", "sc", "sq", "ira"})
 
 
-def _is_agent(tok: Token) -> bool:
-    return tok.lower_ in lexicon()["agents"]
+# The word lists above as LOWER ids (hashes): a token is tested by its id in ``scope.lower_ids``,
+# with no Token made and no string looked up.
+_SKIP_IDS = frozenset(map(hash_string, _SKIP))
+_LINK_IDS = frozenset(map(hash_string, _LINK))
+_STOP_OBJECT_IDS = frozenset(map(hash_string, _STOP_OBJECT))
+_OPEN, _CLOSE = hash_string("("), hash_string(")")  # only '(' and ')' have these lower forms
 
 
-def _is_named_agent(tok: Token, sent_start: int) -> bool:
-    """A listed agent, or a capitalised word that is not sentence-initial ('Cerebrolysin IV')."""
-    if _is_agent(tok):
+def _is_named_agent(tok: Token, lower_id: int, sent_start: int) -> bool:
+    """A listed agent, or a capitalised word that is not sentence-initial ('Cerebrolysin IV')
+    (``lower_id``: the token's LOWER id)."""
+    if lower_id in word_hashes("agents"):
         return True
     if not tok.is_alpha or tok.i == sent_start or len(tok) < 4:
         return False
-    return tok.text[0].isupper() and tok.lower_ not in lexicon()["admin_words"]
+    return tok.text[0].isupper() and lower_id not in word_hashes("admin_words")
 
 
 def _object_decides(j: int, end: int, scope: DocScope) -> bool | None:
     """The noun phrase after 'infusion of ...': True if cells, False if a listed agent."""
-    doc = scope.doc
+    lowers, agents = scope.lower_ids, word_hashes("agents")
     for k in range(j, min(end, j + 7)):
         if k in scope.anchor_tokens:
             return True
-        if _is_agent(doc[k]):
+        if lowers[k] in agents:
             return False
-        if doc[k].lower_ in _STOP_OBJECT:
+        if lowers[k] in _STOP_OBJECT_IDS:
             break
     return None
 
 
 def _right_decides(span: Span, scope: DocScope, s_end: int) -> bool | None:
     """What the route word modifies, reading right: cells, an agent, or undecided (None)."""
-    doc = span.doc
-    admin = lexicon()["admin_words"]
+    doc, lowers = span.doc, scope.lower_ids
     j = span.end
     while j < s_end and j < span.end + 8:
+        lower_id = lowers[j]
+        if lower_id in _SKIP_IDS or j in scope.matched_tokens:
+            j += 1
+            continue
         tok = doc[j]
-        skip = tok.lower_ in _SKIP or j in scope.matched_tokens
-        if skip or (tok.is_punct and tok.text not in ".;:"):
+        if tok.is_punct and tok.text not in ".;:":
             j += 1
             continue
         if j in scope.anchor_tokens:
             return True
-        if tok.lower_.startswith("infus") or tok.lower_ in admin:
-            if j + 1 < s_end and doc[j + 1].lower_ in _LINK:
+        if lower_id in word_hashes("admin_words") or tok.lower_.startswith("infus"):
+            if j + 1 < s_end and lowers[j + 1] in _LINK_IDS:
                 return _object_decides(j + 2, s_end, scope)
             j += 1
             continue
-        return False if _is_agent(tok) else None
+        return False if lower_id in word_hashes("agents") else None
     return None
 
 
 def _left_decides(span: Span, scope: DocScope, s_start: int) -> bool | None:
     """For 'MSCs intravenously' or 'Cerebrolysin IV': what stands just before the route word."""
-    doc = span.doc
+    lowers = scope.lower_ids
     i, depth = span.start - 1, 0
     while i >= s_start:
-        text = doc[i].text
-        if text == ")":
+        lower_id = lowers[i]
+        if lower_id == _CLOSE:
             depth += 1
-        elif text == "(":
+        elif lower_id == _OPEN:
             depth = max(0, depth - 1)
         elif depth == 0:
             break
         i -= 1
-    if i < s_start or doc[i].is_punct:
+    if i < s_start:
+        return None
+    tok = span.doc[i]
+    if tok.is_punct:
         return None
     if i in scope.anchor_tokens:
         return True
-    return False if _is_named_agent(doc[i], s_start) else None
+    return False if _is_named_agent(tok, lowers[i], s_start) else None
 
 
 def _postpositive(span: Span) -> bool:
@@ -176,7 +186,8 @@ def _comparator_hashes() -> tuple[frozenset[int], frozenset[tuple[int, int]]]:
 def _after_comparator(span: Span, s_start: int, scope: DocScope) -> bool:
     """'compared to intravenous delivery', 'rather than IV': a route not used here (one of the
     words, or two adjacent words, before the mention is a cue; read as LOWER hashes)."""
-    words = scope.lower_ids[max(s_start, span.start - 4) : span.start]
+    start = span.start
+    words = scope.lower_ids[start - 4 if start - 4 > s_start else s_start : start]  # no max(): hot
     single, pairs = _comparator_hashes()
     if not single.isdisjoint(words):
         return True
@@ -214,10 +225,10 @@ def route_attaches(span: Span, rule: Rule, scope: DocScope) -> bool:
         return False
     if (rule.needs_cell or rule.attach == "needs_admin") and not scope.cell_in_sentence(span):
         return False
-    right = _right_decides(span, scope, s_end)
-    if right is not None and not _postpositive(span):
+    right, postpositive = _right_decides(span, scope, s_end), _postpositive(span)
+    if right is not None and not postpositive:
         return right
-    left = _left_decides(span, scope, s_start) if _postpositive(span) or right is None else None
+    left = _left_decides(span, scope, s_start) if postpositive or right is None else None
     if left is not None:
         return left
     if right is not None:

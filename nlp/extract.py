@@ -49,6 +49,8 @@ SEPARATOR = "\n\n"
 # HTML tags and control characters are blanked with spaces of the same length: offsets stay valid.
 _TAG = re.compile(r"<(?:/?[A-Za-z][^<>]{0,300}|!--.{0,2000}?--)>", re.DOTALL)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The same characters as UTF-8 bytes: each is one byte there, a byte no other character has.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
 @cache
@@ -78,6 +80,9 @@ def clean(text: str) -> str:
     """Blank out HTML tags and control characters without moving any offset."""
     if "<" in text:  # every tag starts with one: most texts skip the tag scan
         text = _TAG.sub(lambda m: " " * len(m.group()), text)
+    encoded = text.encode("utf-8", "surrogatepass")  # a byte scan: ~3x faster than the regex
+    if len(encoded.translate(None, _CONTROL_BYTES)) == len(encoded):
+        return text  # no control character: most texts
     return _CONTROL.sub(" ", text)
 
 
@@ -138,13 +143,6 @@ def finish(doc: Any, out: dict[str, Any], record: dict[str, Any]) -> dict[str, A
     return out
 
 
-def remember_text(doc: Any, text: str) -> Any:
-    """See :func:`nlp.scope.remember_text` (imported lazily with the pipeline)."""
-    from nlp.scope import remember_text as remember
-
-    return remember(doc, text)
-
-
 def _extract_chunk(records: list[Any]) -> list[dict[str, Any]]:
     """Worker side of :func:`extract_records` with several processes: facts, not Docs."""
     return list(extract_records(records))
@@ -193,6 +191,8 @@ def _extract_batch(nlp: Language, batch: list[Any]) -> Iterator[dict[str, Any]]:
     """The outputs of a few records, in order: tokenized together, then each pipeline stage
     over all of them, then fact assembly. A record whose text cannot be tokenized, or that a
     component fails on, gets an ``error`` and leaves the batch; the others go on."""
+    from nlp.scope import remember_text  # imported with the pipeline, not with this module
+
     outs: list[dict[str, Any]] = []
     docs: list[Any] = []
     for record in batch:

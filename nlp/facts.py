@@ -7,15 +7,18 @@ import re
 from functools import cache
 from typing import Any
 
+from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 
 from cellvigil.vocabulary import keys, route_class
 from nlp.dose_component import USER_DATA_KEY as DOSES_KEY
 from nlp.products import implied_facts
 from nlp.rules import load_rules
-from nlp.scope import DocScope, doc_scope, group_spans
+from nlp.scope import DocScope, doc_scope, group_labels, group_spans
 
 log = logging.getLogger(__name__)
+
+_CELL_FREE = hash_string("cell_free")  # the label (hash) of a cell-free anchor
 
 _CELL_FREE_TITLE = re.compile(
     r"exosom|secretom|extracellular vesicle|\bEVs?\b|conditioned medi|cell-free", re.IGNORECASE
@@ -100,9 +103,9 @@ def is_cell_free(doc: Doc, title: str) -> bool:
     """The product is exosomes/EVs/secretome: the title says so, or cell-free words dominate."""
     if _CELL_FREE_TITLE.search(title):
         return True
-    anchors = group_spans(doc, "cell")
-    free = sum(1 for sp in anchors if sp.label_ == "cell_free")
-    return free >= 3 and free * 2 >= len(anchors) - free
+    labels = group_labels(doc, "cell")
+    free = labels.count(_CELL_FREE)
+    return free >= 3 and free * 2 >= len(labels) - free
 
 
 def dose_facts(doc: Doc, scope: DocScope, title_end: int) -> list[dict[str, Any]]:

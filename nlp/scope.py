@@ -7,13 +7,15 @@ import weakref
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from functools import cache
+from itertools import chain, starmap
 from typing import Any, NamedTuple
 
 import numpy as np
 from spacy.attrs import IDX, LOWER, SENT_START
 from spacy.strings import hash_string
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, SpanGroup
 
+from nlp.computed import Computed
 from nlp.rules import load_lexicon
 
 LEXICON_FILE = "attachment.json"
@@ -117,18 +119,6 @@ def doc_sentence_starts(doc: Doc) -> list[int]:
     return doc_sentences(doc)[0]
 
 
-def _doc_base(doc: Doc) -> dict[str, Any]:
-    """Sentence starts/ends, LOWER ids and eligibility ranges: computed once per Doc."""
-    memo = _memo(doc)
-    if "lower_ids" not in memo:
-        n = len(doc)
-        memo["sent_starts"], memo["sent_ends"] = doc_sentences(doc)
-        memo["lower_ids"] = token_column(doc, LOWER).tolist() if n else []
-        headings = present_words(doc, lexicon()["eligibility_headings"])
-        memo["eligibility"] = eligibility_ranges(doc_text(doc), doc_lower(doc), headings)
-    return memo
-
-
 @cache
 def lexicon() -> dict[str, frozenset[str] | tuple[str, ...]]:
     """The attachment word lists, as sets (single words) or tuples (phrases)."""
@@ -148,6 +138,9 @@ def lexicon() -> dict[str, frozenset[str] | tuple[str, ...]]:
 def word_hashes(name: str) -> frozenset[int]:
     """Hashes (spaCy LOWER ids) of one single-word list of the lexicon, for fast lookups."""
     return frozenset(hash_string(w) for w in lexicon()[name])
+
+
+_WORD_IDS: dict[str, frozenset[int]] = Computed(word_hashes)  # a plain look-up once filled
 
 
 @cache
@@ -216,22 +209,6 @@ def eligibility_ranges(
     return ranges
 
 
-_NO_TOKENS: frozenset[int] = frozenset()
-
-
-def _group_tokens(doc: Doc, key: str) -> frozenset[int]:
-    """Token indices covered by span group ``key`` (memoised per group size: groups only grow)."""
-    group = doc.spans.data.get(key)  # SpanGroups is a UserDict: skip its two-step lookup
-    if group is None:
-        return _NO_TOKENS
-    memo = _memo(doc)
-    cached = memo.get(("group", key))
-    if cached is None or cached[0] != len(group):
-        tokens = frozenset(i for span in group for i in range(span.start, span.end))
-        cached = memo[("group", key)] = (len(group), tokens)
-    return cached[1]
-
-
 class Mention(NamedTuple):
     """What fact assembly reads of a Span (a Span re-made from its group costs two Tokens)."""
 
@@ -243,17 +220,31 @@ class Mention(NamedTuple):
     end_char: int
 
 
+_new_tuple = tuple.__new__
+
+
 def mention_info(span: Span, label: str | None = None, span_id: str | None = None) -> Mention:
     """The :class:`Mention` of ``span`` (read once, while the Span object is at hand); a caller
     that knows the label and id strings passes them, which saves two string-store look-ups."""
-    return Mention(
-        span.label_ if label is None else label,
-        span.id_ if span_id is None else span_id,
-        span.start,
-        span.end,
-        span.start_char,
-        span.end_char,
+    return _new_tuple(  # a NamedTuple's own __new__ is a Python function: a third slower
+        Mention,
+        (
+            span.label_ if label is None else label,
+            span.id_ if span_id is None else span_id,
+            span.start,
+            span.end,
+            span.start_char,
+            span.end_char,
+        ),
     )
+
+
+def _write_group(doc: Doc, key: str, spans: list[Span]) -> SpanGroup:
+    """``doc.spans[key] = spans``, returning the group: what ``SpanGroups.__setitem__`` does
+    for a list of this Doc's Spans, without its type check, Doc look-up and assertion (half
+    the cost of the assignment)."""
+    group = doc.spans.data[key] = SpanGroup(doc, name=key, spans=spans)
+    return group
 
 
 def set_group(
@@ -265,26 +256,26 @@ def set_group(
 ) -> None:
     """``doc.spans[key] = spans``, noting the token ranges so scopes need not re-read them
     (and ``infos``, one :class:`Mention` per span, for :func:`group_spans`)."""
-    doc.spans[key] = spans
+    group = _write_group(doc, key, spans)
     memo = _memo(doc)
-    if key in CELL_KEYS:  # only anchor groups are read as token sets (:func:`_group_tokens`)
-        tokens = frozenset(i for start, end in ranges for i in range(start, end))
-        memo[("group", key)] = (len(spans), tokens)
+    if key in CELL_KEYS:  # only anchor groups are read as token ranges (:func:`_group_ranges`)
+        memo[("ranges", key)] = (group, len(spans), ranges)
     if infos is not None:
-        memo[("spans", key)] = (doc.spans[key], infos)  # a SpanGroup holds its Doc weakly
+        memo[("spans", key)] = (group, infos)  # a SpanGroup holds its Doc weakly
+    else:  # no Mention kept: note the labels, which fact assembly counts (see group_labels)
+        memo[("labels", key)] = (group, [span.label for span in spans])
 
 
 def remember_spans(doc: Doc, key: str, spans: list[Span], infos: list[Mention]) -> None:
     """``doc.spans[key] = spans``, keeping ``infos`` for :func:`group_spans`."""
-    doc.spans[key] = spans
-    _memo(doc)[("spans", key)] = (doc.spans[key], infos)
+    _memo(doc)[("spans", key)] = (_write_group(doc, key, spans), infos)
 
 
 def group_spans(doc: Doc, key: str) -> list[Any]:
     """``list(doc.spans.get(key, []))``, as :class:`Mention` tuples while the group is still
     the one the component wrote (no Span re-made from the group); else the Spans."""
     group = doc.spans.data.get(key)
-    if group is None:
+    if not group:  # unset, or written empty (as most groups of most documents are)
         return []
     hit = _memo(doc).get(("spans", key))
     if hit is not None and hit[0] is group and len(group) == len(hit[1]):
@@ -292,51 +283,160 @@ def group_spans(doc: Doc, key: str) -> list[Any]:
     return list(group)
 
 
-def _anchors(doc: Doc) -> tuple[frozenset[int], list[int]]:
-    """Tokens of the cell, product and tissue groups (as a set and sorted), memoised."""
-    groups = [_group_tokens(doc, key) for key in CELL_KEYS]
-    memo = _memo(doc)
-    cached = memo.get("anchors")
-    if cached is None or any(a is not b for a, b in zip(cached[0], groups, strict=True)):
-        union = frozenset().union(*groups)
-        cached = memo["anchors"] = (groups, union, sorted(union))
-    return cached[1], cached[2]
+def group_labels(doc: Doc, key: str) -> list[int]:
+    """The label (hash) of every span of group ``key``: noted by :func:`set_group` while the
+    group is still the one written there (a Span re-made from a group costs three Tokens)."""
+    group = doc.spans.data.get(key)
+    if group is None:
+        return []
+    hit = _memo(doc).get(("labels", key))
+    if hit is not None and hit[0] is group and len(group) == len(hit[1]):
+        return hit[1]
+    hit = _memo(doc).get(("spans", key))
+    if hit is not None and hit[0] is group and len(group) == len(hit[1]):
+        return [hash_string(info.label_) for info in hit[1]]
+    return [span.label for span in group]
+
+
+def _group_ranges(doc: Doc, key: str, group: Any) -> list[tuple[int, int]]:
+    """Token ranges ``(start, end)`` of span group ``group`` (``doc.spans[key]``): those
+    :func:`set_group` noted while it is still the group written there, else read from it."""
+    noted = _memo(doc).get(("ranges", key))
+    if noted is not None and noted[0] is group and noted[1] == len(group):
+        return noted[2]
+    return [(span.start, span.end) for span in group_spans(doc, key)]
+
+
+def _anchor_groups(doc: Doc) -> tuple[Any, Any, Any, int, int, int]:
+    """The cell, product and tissue span groups (None where unset) and their sizes: what the
+    anchor tokens of a :class:`DocScope` were read from. A group replaced from outside is
+    another object, one grown or shrunk in place another size."""
+    get = doc.spans.data.get  # SpanGroups is a UserDict: skip its two-step lookup
+    cell, product, tissue = get("cell"), get("product"), get("tissue")
+    return (
+        cell,
+        product,
+        tissue,
+        0 if cell is None else len(cell),
+        0 if product is None else len(product),
+        0 if tissue is None else len(tissue),
+    )
+
+
+def _same_anchors(seen: tuple[Any, ...], now: tuple[Any, ...]) -> bool:
+    """Two :func:`_anchor_groups` readings give the same anchor tokens: each group is the same
+    object of the same size, or (a group just written with nothing in it) empty both times."""
+    for k in range(3):
+        if seen[k] is not now[k] or seen[k + 3] != now[k + 3]:
+            if seen[k + 3] or now[k + 3]:
+                return False
+    return True
 
 
 def doc_scope(doc: Doc) -> DocScope:
-    """The :class:`DocScope` of ``doc``, re-made only when an anchor group has changed since the
-    last one (components after the tissue matcher and fact assembly share one)."""
-    groups = tuple(_group_tokens(doc, key) for key in CELL_KEYS)
+    """The :class:`DocScope` of ``doc``, one per Doc: components after the tissue matcher and
+    fact assembly share it. When an anchor group has changed since the last call, its anchor
+    tokens are forgotten and read again when next needed."""
     memo = _memo(doc)
-    hit = memo.get("scope")
-    if hit is not None and all(a is b for a, b in zip(hit[0], groups, strict=True)):
-        return hit[1]
-    scope = DocScope(doc)
-    memo["scope"] = (groups, scope)
+    scope = memo.get("scope")
+    if scope is None:
+        scope = memo["scope"] = DocScope(doc)
+    else:
+        now, seen = _anchor_groups(doc), scope.anchor_groups
+        if now != seen:  # SpanGroups compare by identity, their sizes by value
+            scope.anchor_groups = now
+            if not _same_anchors(seen, now):
+                scope.forget_anchors()
     return scope
+
+
+class _Lazy:
+    """A :class:`DocScope` attribute computed on its first read, then a plain instance
+    attribute (a non-data descriptor: the instance's own value hides it). Fact assembly on a
+    document without mentions reads none of them."""
+
+    def __init__(self, compute: Any) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __get__(self, scope: Any, owner: Any = None) -> Any:
+        if scope is None:
+            return self
+        value = scope.__dict__[self.name] = self.compute(scope)
+        return value
 
 
 class DocScope:
     """Per-document lookups: sentence of a token, cell anchors, eligibility ranges."""
 
+    ANCHOR_VALUES = ("anchor_tokens", "_anchor_list", "cell_doc")  # read from the anchor groups
+
     def __init__(self, doc: Doc) -> None:
         self._doc = weakref.ref(doc)  # the scope is memoised beside the Doc: no strong cycle
-        base = _doc_base(doc)
-        self.sent_starts: list[int] = base["sent_starts"]
-        self.sent_ends: list[int] = base["sent_ends"]
-        self.text: str = base["text"]
-        self.lower_ids: list[int] = base["lower_ids"]
-        self.eligibility: list[tuple[int, int]] = base["eligibility"]
-        self._eligibility_starts = [a for a, _ in self.eligibility]
-        self.anchor_tokens, self._anchor_list = _anchors(doc)
+        self.text: str = doc_text(doc)
+        self.anchor_groups = _anchor_groups(doc)
         self._last_token, self._last_bounds = -1, (0, 0)  # see :meth:`sentence_bounds`
         self._matches: list[tuple[int, int, Any]] = []  # the current component's raw matches
         self._matched_tokens: set[int] | None = None  # built from _matches when read
-        self._other_study: dict[int, bool] = base.setdefault("other_study", {})
-        self._sentence_chars: dict[int, tuple[int, int]] = base.setdefault("sentence_chars", {})
-        self._evidence: dict[int, str] = base.setdefault("evidence", {})
+        self._other_study: dict[int, bool] = {}
+        self._sentence_chars: dict[int, tuple[int, int]] = {}
+        self._evidence: dict[int, str] = {}
         self._cue_groups: tuple[tuple[str, tuple[str, ...]], ...] | None = None
-        self.cell_doc = len(self.anchor_tokens) >= 3 or self._title_has_anchor()
+
+    @_Lazy
+    def sent_starts(self) -> list[int]:
+        """Start token of every sentence (sorted)."""
+        return doc_sentences(self.doc)[0]
+
+    @_Lazy
+    def sent_ends(self) -> list[int]:
+        """End token of every sentence."""
+        return doc_sentences(self.doc)[1]
+
+    @_Lazy
+    def lower_ids(self) -> list[int]:
+        """The LOWER id (hash) of every token."""
+        doc = self.doc
+        return token_column(doc, LOWER).tolist() if len(doc) else []
+
+    @_Lazy
+    def eligibility(self) -> list[tuple[int, int]]:
+        """Character ranges of the eligibility lists (sorted, non-overlapping)."""
+        doc = self.doc
+        headings = present_words(doc, lexicon()["eligibility_headings"])
+        return eligibility_ranges(self.text, doc_lower(doc), headings)
+
+    @_Lazy
+    def _eligibility_starts(self) -> list[int]:
+        """The start of each eligibility range (for a bisect)."""
+        return [a for a, _ in self.eligibility]
+
+    @_Lazy
+    def anchor_tokens(self) -> frozenset[int]:
+        """Tokens of the cell, product and tissue mentions."""
+        doc, groups = self.doc, self.anchor_groups
+        ranges = [
+            _group_ranges(doc, key, group)
+            for key, group, size in zip(CELL_KEYS, groups[:3], groups[3:], strict=True)
+            if size
+        ]
+        return frozenset(chain.from_iterable(starmap(range, chain.from_iterable(ranges))))
+
+    @_Lazy
+    def _anchor_list(self) -> list[int]:
+        """The anchor tokens, sorted (for a bisect)."""
+        return sorted(self.anchor_tokens)
+
+    @_Lazy
+    def cell_doc(self) -> bool:
+        """A document about cells: three anchor tokens, or one in the title."""
+        return len(self.anchor_tokens) >= 3 or self._title_has_anchor()
+
+    def forget_anchors(self) -> None:
+        """Drop the values read from the anchor groups (they are read again when needed)."""
+        for name in self.ANCHOR_VALUES:
+            self.__dict__.pop(name, None)
 
     @property
     def doc(self) -> Doc:
@@ -392,8 +492,12 @@ class DocScope:
     def near_cell(self, span: Span, window: int = 12) -> bool:
         """A cell or product mention in the same sentence, within ``window`` tokens."""
         s_start, s_end = self.sentence_bounds(span.start)
-        lo, hi = max(s_start, span.start - window), min(s_end, span.end + window)
-        return self._any_anchor(lo, min(hi, span.start)) or self._any_anchor(max(lo, span.end), hi)
+        start, end = span.start, span.end  # conditionals, not max/min: cheaper per mention
+        lo = start - window if start - window > s_start else s_start
+        hi = end + window if end + window < s_end else s_end
+        return self._any_anchor(lo, hi if hi < start else start) or self._any_anchor(
+            lo if lo > end else end, hi
+        )
 
     def cell_in_sentence(self, span: Span) -> bool:
         """Any cell or product mention in the mention's sentence."""
@@ -425,7 +529,7 @@ class DocScope:
 
     def has_word(self, start: int, end: int, name: str) -> bool:
         """A word of lexicon list ``name`` among tokens ``start:end`` (no Token objects made)."""
-        return not word_hashes(name).isdisjoint(self.lower_ids[max(0, start) : end])
+        return not _WORD_IDS[name].isdisjoint(self.lower_ids[start if start > 0 else 0 : end])
 
     def previous_sentence(self, i: int) -> Span | None:
         """The sentence before the one holding token ``i`` (None for the first)."""
@@ -445,13 +549,19 @@ class DocScope:
 
     def after_history_cue(self, span: Span, window: int = 4) -> bool:
         """'prior bone marrow transplant', 'history of ...' just before the mention."""
-        s_start, _ = self.sentence_bounds(span.start)
-        return self.has_word(max(s_start, span.start - window), span.start, "history_cues")
+        start = span.start
+        lo = self.sentence_bounds(start)[0]
+        if start - window > lo:
+            lo = start - window
+        return not _WORD_IDS["history_cues"].isdisjoint(self.lower_ids[lo:start])
 
     def negated(self, span: Span, window: int = 1) -> bool:
         """'into muscle and not adipose tissue': a negation word just before the mention."""
-        s_start, _ = self.sentence_bounds(span.start)
-        return self.has_word(max(s_start, span.start - window), span.start, "negation_cues")
+        start = span.start
+        lo = self.sentence_bounds(start)[0]
+        if start - window > lo:
+            lo = start - window
+        return not _WORD_IDS["negation_cues"].isdisjoint(self.lower_ids[lo:start])
 
     def other_study(self, span: Span) -> bool:
         """The sentence is about other studies ('in these studies', 'usually ...')."""

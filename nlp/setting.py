@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from functools import cache
 from typing import Any
 
@@ -13,6 +12,13 @@ from nlp.rules import load_lexicon
 from nlp.scope import doc_text, group_spans
 
 LEXICON_FILE = "setting.json"
+# The signals decide_setting counts (read as 0 when absent, as a Counter would give them).
+_SIGNAL_KEYS = (
+    "approved_product",
+    "regulatory_action",
+    "clinic_direct_to_consumer",
+    "regulated_trial",
+)
 
 
 def setting_signals(doc: Doc, spans_key: str = "setting") -> list[dict[str, Any]]:
@@ -38,7 +44,9 @@ def decide_setting(
     signals: list[dict[str, Any]], source_kind: str | None, products: list[str] | None = None
 ) -> str:
     """One setting key; ``source_kind`` from the record is a strong prior, signals refine it."""
-    count = Counter(s["signal"] for s in signals)
+    count = dict.fromkeys(_SIGNAL_KEYS, 0)  # a plain dict: a Counter costs more to build
+    for s in signals:
+        count[s["signal"]] = count.get(s["signal"], 0) + 1
     texts = {s["text"].lower() for s in signals}
     strong_regulator = not _strong_words("strong_regulator").isdisjoint(texts)
     strong_unverified = not _strong_words("strong_unverified").isdisjoint(texts)
