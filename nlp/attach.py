@@ -186,8 +186,7 @@ def _comparator_hashes() -> tuple[frozenset[int], frozenset[tuple[int, int]]]:
 def _after_comparator(span: Span, s_start: int, scope: DocScope) -> bool:
     """'compared to intravenous delivery', 'rather than IV': a route not used here (one of the
     words, or two adjacent words, before the mention is a cue; read as LOWER hashes)."""
-    start = span.start
-    words = scope.lower_ids[start - 4 if start - 4 > s_start else s_start : start]  # no max(): hot
+    words = scope.lower_ids[max(s_start, span.start - 4) : span.start]
     single, pairs = _comparator_hashes()
     if not single.isdisjoint(words):
         return True

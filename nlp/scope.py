@@ -15,7 +15,6 @@ from spacy.attrs import IDX, LOWER, SENT_START
 from spacy.strings import hash_string
 from spacy.tokens import Doc, Span, SpanGroup
 
-from nlp.computed import Computed
 from nlp.rules import load_lexicon
 
 LEXICON_FILE = "attachment.json"
@@ -140,9 +139,6 @@ def word_hashes(name: str) -> frozenset[int]:
     return frozenset(hash_string(w) for w in lexicon()[name])
 
 
-_WORD_IDS: dict[str, frozenset[int]] = Computed(word_hashes)  # a plain look-up once filled
-
-
 @cache
 def _eligibility_re() -> re.Pattern[str]:
     heads = "|".join(re.escape(h) for h in lexicon()["eligibility_headings"])
@@ -220,22 +216,16 @@ class Mention(NamedTuple):
     end_char: int
 
 
-_new_tuple = tuple.__new__
-
-
 def mention_info(span: Span, label: str | None = None, span_id: str | None = None) -> Mention:
     """The :class:`Mention` of ``span`` (read once, while the Span object is at hand); a caller
     that knows the label and id strings passes them, which saves two string-store look-ups."""
-    return _new_tuple(  # a NamedTuple's own __new__ is a Python function: a third slower
-        Mention,
-        (
-            span.label_ if label is None else label,
-            span.id_ if span_id is None else span_id,
-            span.start,
-            span.end,
-            span.start_char,
-            span.end_char,
-        ),
+    return Mention(
+        span.label_ if label is None else label,
+        span.id_ if span_id is None else span_id,
+        span.start,
+        span.end,
+        span.start_char,
+        span.end_char,
     )
 
 
@@ -492,12 +482,8 @@ class DocScope:
     def near_cell(self, span: Span, window: int = 12) -> bool:
         """A cell or product mention in the same sentence, within ``window`` tokens."""
         s_start, s_end = self.sentence_bounds(span.start)
-        start, end = span.start, span.end  # conditionals, not max/min: cheaper per mention
-        lo = start - window if start - window > s_start else s_start
-        hi = end + window if end + window < s_end else s_end
-        return self._any_anchor(lo, hi if hi < start else start) or self._any_anchor(
-            lo if lo > end else end, hi
-        )
+        lo, hi = max(s_start, span.start - window), min(s_end, span.end + window)
+        return self._any_anchor(lo, min(hi, span.start)) or self._any_anchor(max(lo, span.end), hi)
 
     def cell_in_sentence(self, span: Span) -> bool:
         """Any cell or product mention in the mention's sentence."""
@@ -529,7 +515,7 @@ class DocScope:
 
     def has_word(self, start: int, end: int, name: str) -> bool:
         """A word of lexicon list ``name`` among tokens ``start:end`` (no Token objects made)."""
-        return not _WORD_IDS[name].isdisjoint(self.lower_ids[start if start > 0 else 0 : end])
+        return not word_hashes(name).isdisjoint(self.lower_ids[max(0, start) : end])
 
     def previous_sentence(self, i: int) -> Span | None:
         """The sentence before the one holding token ``i`` (None for the first)."""
@@ -549,19 +535,13 @@ class DocScope:
 
     def after_history_cue(self, span: Span, window: int = 4) -> bool:
         """'prior bone marrow transplant', 'history of ...' just before the mention."""
-        start = span.start
-        lo = self.sentence_bounds(start)[0]
-        if start - window > lo:
-            lo = start - window
-        return not _WORD_IDS["history_cues"].isdisjoint(self.lower_ids[lo:start])
+        s_start, _ = self.sentence_bounds(span.start)
+        return self.has_word(max(s_start, span.start - window), span.start, "history_cues")
 
     def negated(self, span: Span, window: int = 1) -> bool:
         """'into muscle and not adipose tissue': a negation word just before the mention."""
-        start = span.start
-        lo = self.sentence_bounds(start)[0]
-        if start - window > lo:
-            lo = start - window
-        return not _WORD_IDS["negation_cues"].isdisjoint(self.lower_ids[lo:start])
+        s_start, _ = self.sentence_bounds(span.start)
+        return self.has_word(max(s_start, span.start - window), span.start, "negation_cues")
 
     def other_study(self, span: Span) -> bool:
         """The sentence is about other studies ('in these studies', 'usually ...')."""

@@ -26,12 +26,10 @@ from nlp.rules import Rule
 from nlp.scope import (
     CELL_KEYS,
     DocScope,
-    Mention,
     doc_scope,
     eligibility_ranges,
     group_labels,
     lexicon,
-    mention_info,
     remember_text,
     set_group,
 )
@@ -283,55 +281,3 @@ def test_route_attachment_matches_the_token_version_on_made_up_texts(
 ) -> None:
     text = ("MSC therapy\n\n" if titled else "") + " ".join(words)
     _compare_routes(text)
-
-
-# --- the per-mention checks, against their plain formulas ---------------------------------
-
-
-def _plain_any_anchor(scope: DocScope, lo: int, hi: int) -> bool:
-    return any(lo <= i < hi for i in scope.anchor_tokens)
-
-
-def _compare_checks(text: str) -> None:
-    nlp = get_nlp()
-    doc = nlp(remember_text(nlp.make_doc(text), text))
-    scope = doc_scope(doc)
-    lowers = [t.lower_ for t in doc]
-    cues = {name: lexicon()[name] for name in ("history_cues", "negation_cues")}
-    for key in ("tissue", "donor", "route", "cell"):
-        for sp in doc.spans[key]:
-            s_start, s_end = scope.sentence_bounds(sp.start)
-            for window in (4, 12, 25):
-                lo, hi = max(s_start, sp.start - window), min(s_end, sp.end + window)
-                plain = _plain_any_anchor(scope, lo, min(hi, sp.start)) or _plain_any_anchor(
-                    scope, max(lo, sp.end), hi
-                )
-                assert scope.near_cell(sp, window=window) == plain
-            for window, name, check in (
-                (4, "history_cues", scope.after_history_cue),
-                (1, "negation_cues", scope.negated),
-                (3, "negation_cues", scope.negated),
-            ):
-                words = lowers[max(s_start, sp.start - window) : sp.start]
-                assert check(sp, window=window) == any(w in cues[name] for w in words)
-            info = mention_info(sp)
-            assert info == (sp.label_, sp.id_, sp.start, sp.end, sp.start_char, sp.end_char)
-            assert type(info) is Mention and info.label_ == sp.label_
-
-
-def test_mention_checks_match_their_plain_formulas_on_real_documents(shared: Path) -> None:
-    for text in _real_texts():
-        _compare_checks(text)
-
-
-_CHECK_WORDS = [
-    "prior", "history", "previous", "of", "no", "not", "without", "bone", "marrow", "adipose",
-    "tissue", "umbilical", "cord", "MSCs", "cells", "were", "from", "autologous", "donors",
-    "intravenously", "given", "patients", ".", ",", "and", "Wharton's", "jelly",
-]  # fmt: skip
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(_CHECK_WORDS), min_size=1, max_size=40))
-def test_mention_checks_match_their_plain_formulas_on_made_up_texts(words: list[str]) -> None:
-    _compare_checks("MSC trial\n\n" + " ".join(words))
