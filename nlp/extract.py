@@ -38,10 +38,9 @@ def _rules_digest() -> str:
 EXTRACTOR_VERSION = f"cv-nlp-{CODE_VERSION}+rules.{_rules_digest()}"
 # Records that pass each pipeline stage together. Running one component over a few documents
 # before the next keeps its code and tables in the CPU caches; one document through every
-# component in turn (spaCy's ``nlp.pipe`` for components without a ``pipe`` method) evicts
-# them between calls. Measured on the benchmark corpus (µs of CPU per document): one at a
-# time 754, 4 at a time 693, 8 at 697, 16 at 692, 64 at 743 (64 documents' data no longer
-# fit in the caches).
+# component in turn (as spaCy's ``nlp.pipe`` runs components without a ``pipe`` method) evicts
+# them between calls. CPU µs per document on the benchmark corpus (median of 5 runs): 1 at a
+# time 684, 2: 684, 4: 662, 8: 636, 16: 646, 32: 641, 64: 662.
 STAGE_BATCH = 8
 MAX_CHARS = 100_000  # longer texts are truncated (with a "warning"): memory stays flat
 SEPARATOR = "\n\n"
