@@ -27,12 +27,23 @@ APP = str(ROOT / "dashboard" / "app.py")
 PAGES = ["overview", "products", "regulation", "cases", "trials", "signals", "sql"]
 # Filter changes, each timed as the page's run with that filter (as a shared link carries it)
 # while the unfiltered results are cached: the work a filter change costs on a live server.
-FILTER_CHANGES = [{"tissue": "adipose"}, {"route": "intravascular"},
-                  {"setting": "regulated_trial"}, {"event": "pulmonary_embolism"},
-                  {"kind": "publication", "status": "all"}]
+FILTER_CHANGES = [
+    {"tissue": "adipose"},
+    {"route": "intravascular"},
+    {"setting": "regulated_trial"},
+    {"event": "pulmonary_embolism"},
+    {"kind": "publication", "status": "all"},
+]
 # Tables copied with a suffixed doc_id on each replication round.
-REPLICATED = ["document_versions", "document_aliases", "document_sources", "trial_records",
-              "trial_adverse_events", "doc_extractions", "fact_mentions"]
+REPLICATED = [
+    "document_versions",
+    "document_aliases",
+    "document_sources",
+    "trial_records",
+    "trial_adverse_events",
+    "doc_extractions",
+    "fact_mentions",
+]
 
 
 def build_replicated(db: Path, events: int) -> None:
@@ -48,23 +59,33 @@ def build_replicated(db: Path, events: int) -> None:
     con.close()
     copies = -(-events // per_copy) - 1
     with publish(db) as con:
-        con.execute("CREATE TEMP TABLE copies AS SELECT range AS k FROM range(1, $n + 1)",
-                    {"n": copies})
+        con.execute(
+            "CREATE TEMP TABLE copies AS SELECT range AS k FROM range(1, $n + 1)", {"n": copies}
+        )
         for table in REPLICATED:
             columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
             select = ", ".join(
-                "c.doc_id || '#' || k AS doc_id" if col == "doc_id"
-                else "c.alias || '#' || k AS alias" if col == "alias"
-                else f'c."{col}"' for col in columns)
-            con.execute(f"INSERT INTO {table} SELECT {select} FROM {table} c, copies "
-                        f"WHERE c.doc_id NOT LIKE '%#%'")
+                "c.doc_id || '#' || k AS doc_id"
+                if col == "doc_id"
+                else "c.alias || '#' || k AS alias"
+                if col == "alias"
+                else f'c."{col}"'
+                for col in columns
+            )
+            con.execute(
+                f"INSERT INTO {table} SELECT {select} FROM {table} c, copies "
+                f"WHERE c.doc_id NOT LIKE '%#%'"
+            )
         create_views(con)
     con = duckdb.connect(str(db), read_only=True)
     n_events, n_docs = con.execute(
-        "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM documents)").fetchone()
+        "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM documents)"
+    ).fetchone()
     con.close()
-    print(f"built {db}: {n_events:,} events, {n_docs:,} documents, "
-          f"{db.stat().st_size / 1e6:.0f} MB in {time.perf_counter() - started:.0f} s")
+    print(
+        f"built {db}: {n_events:,} events, {n_docs:,} documents, "
+        f"{db.stat().st_size / 1e6:.0f} MB in {time.perf_counter() - started:.0f} s"
+    )
 
 
 def load_mart() -> float:
@@ -170,10 +191,14 @@ def run_pages(db: Path, repeat: int) -> None:
         first, median, worst = statistics.median(firsts), statistics.median(changes), max(changes)
         ok = first < 2.0 and median < 0.3
         failures += not ok
-        print(f"{page:<12} {first * 1000:>10.0f} ms {median * 1000:>14.0f} / {worst * 1000:.0f} ms"
-              f"  {'ok' if ok else 'SLOW'}  ({moved}/{len(FILTER_CHANGES)} changes moved a number)")
-    print("targets: first render < 2000 ms, filter change < 300 ms"
-          + ("" if not failures else f" — {failures} page(s) over target"))
+        print(
+            f"{page:<12} {first * 1000:>10.0f} ms {median * 1000:>14.0f} / {worst * 1000:.0f} ms"
+            f"  {'ok' if ok else 'SLOW'}  ({moved}/{len(FILTER_CHANGES)} changes moved a number)"
+        )
+    print(
+        "targets: first render < 2000 ms, filter change < 300 ms"
+        + ("" if not failures else f" — {failures} page(s) over target")
+    )
 
 
 if __name__ == "__main__":

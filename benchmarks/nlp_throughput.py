@@ -136,8 +136,10 @@ def main() -> None:
     print(f"full CellVigil extraction:            {full:8.1f} docs/s (n_process={args.n_process})")
     print(f"ratio full / bare:                    {full / bare:8.2f}  (target >= 0.5 on one core)")
     if args.n_process == 1:  # CPU time: steadier than the wall clock when the machine is busy
-        print(f"ratio on CPU time:                    {full_cpu / bare_cpu:8.2f}  "
-              f"(bare {bare_cpu:.0f}, full {full_cpu:.0f} docs/s of CPU)")
+        print(
+            f"ratio on CPU time:                    {full_cpu / bare_cpu:8.2f}  "
+            f"(bare {bare_cpu:.0f}, full {full_cpu:.0f} docs/s of CPU)"
+        )
     print("per component (alone, same texts):")
     per_component(records, min(args.docs, 500))
     if args.memory_docs:

@@ -39,9 +39,13 @@ from registry.views import create_views  # noqa: E402
 TARGET_MS = 200.0
 # Tables copied per document, with the extra id columns to suffix besides doc_id.
 REPLICATED: dict[str, tuple[str, ...]] = {
-    "document_versions": ("external_id",), "document_sources": ("external_id",),
-    "document_aliases": ("alias",), "trial_records": (), "trial_adverse_events": (),
-    "doc_extractions": (), "fact_mentions": (),
+    "document_versions": ("external_id",),
+    "document_sources": ("external_id",),
+    "document_aliases": ("alias",),
+    "trial_records": (),
+    "trial_adverse_events": (),
+    "doc_extractions": (),
+    "fact_mentions": (),
 }
 # Typical queries on the analytic views (what a dashboard page or an analyst runs first).
 VIEW_QUERIES: dict[str, str] = {
@@ -77,6 +81,7 @@ def base_registry(path: Path, snapshot: Path) -> float:
 
     try:
         import nlp.extract  # noqa: F401
+
         extract = True
     except ImportError:
         extract = False
@@ -85,8 +90,10 @@ def base_registry(path: Path, snapshot: Path) -> float:
     summary = build(path, snapshot=snapshot, extract=extract)
     seconds = time.perf_counter() - started
     docs = summary.ingest.inserted + summary.ingest.new_versions
-    print(f"base build: {docs} document versions, {summary.extracted} extracted in {seconds:.1f} s "
-          f"({docs / seconds:,.0f} versions/s end to end)")
+    print(
+        f"base build: {docs} document versions, {summary.extracted} extracted in {seconds:.1f} s "
+        f"({docs / seconds:,.0f} versions/s end to end)"
+    )
     return docs / seconds
 
 
@@ -99,8 +106,10 @@ def replicate(path: Path, target_events: int, other_factor: int) -> None:
         if base_events == 0:
             raise SystemExit("the base registry holds no event rows: build it with the NLP stage")
         factor = math.ceil(target_events / base_events)
-        print(f"base: {base_events} event rows in {event_docs} documents -> x{factor}; "
-              f"other documents x{other_factor}")
+        print(
+            f"base: {base_events} event rows in {event_docs} documents -> x{factor}; "
+            f"other documents x{other_factor}"
+        )
         con.execute(f"""
             CREATE TEMP TABLE rep_plan AS
             WITH d AS (
@@ -126,9 +135,12 @@ def replicate(path: Path, target_events: int, other_factor: int) -> None:
         views_s = time.perf_counter() - started
         events, docs, reports = con.execute(
             """SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM documents),
-                      (SELECT count(*) FROM event_reports)""").fetchone()
-        print(f"views built (materialised) in {views_s:.1f} s: {docs:,} documents, "
-              f"{events:,} event rows, {reports:,} event_reports rows")
+                      (SELECT count(*) FROM event_reports)"""
+        ).fetchone()
+        print(
+            f"views built (materialised) in {views_s:.1f} s: {docs:,} documents, "
+            f"{events:,} event rows, {reports:,} event_reports rows"
+        )
 
 
 def time_calls(label: str, call: Callable[[], Any], reps: int) -> tuple[float, float]:
@@ -153,8 +165,10 @@ def time_view_queries(path: Path, reps: int) -> list[tuple[str, float, float]]:
 
     con = sandbox_connection(path)
     print("analytic views (sandboxed read-only connection, as the SQL page):")
-    out = [(name, *time_calls(name, lambda q=q: con.execute(q).fetchall(), reps))
-           for name, q in VIEW_QUERIES.items()]
+    out = [
+        (name, *time_calls(name, lambda q=q: con.execute(q).fetchall(), reps))
+        for name, q in VIEW_QUERIES.items()
+    ]
     con.close()
     return out
 
@@ -164,13 +178,20 @@ def dashboard_calls() -> dict[str, Callable[[], Any]]:
     from dashboard import queries
     from dashboard.filters import Filters
 
-    typical: dict[str, Any] = {"tissue": "bone_marrow", "route_class": "intravascular",
-                               "dimension": "tissue", "thrombotic_only": True,
-                               "name": "event_reports"}
+    typical: dict[str, Any] = {
+        "tissue": "bone_marrow",
+        "route_class": "intravascular",
+        "dimension": "tissue",
+        "thrombotic_only": True,
+        "name": "event_reports",
+    }
     calls: dict[str, Callable[[], Any]] = {}
     for name, fn in inspect.getmembers(queries, inspect.isfunction):
-        if fn.__module__ != queries.__name__ or name.startswith("_") or name in (
-                "registry_path", "filter_params", "registry_status"):
+        if (
+            fn.__module__ != queries.__name__
+            or name.startswith("_")
+            or name in ("registry_path", "filter_params", "registry_status")
+        ):
             continue
         kwargs: dict[str, Any] = {}
         for pname, param in inspect.signature(fn).parameters.items():
@@ -206,8 +227,9 @@ def time_dashboard(path: Path, reps: int) -> list[tuple[str, float, float]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000, help="event rows to reach")
-    parser.add_argument("--other-factor", type=int, default=20,
-                        help="copies of each document without an event")
+    parser.add_argument(
+        "--other-factor", type=int, default=20, help="copies of each document without an event"
+    )
     parser.add_argument("--reps", type=int, default=10, help="timed calls per query")
     parser.add_argument("--base", type=Path, help="an existing registry to scale (copied)")
     parser.add_argument("--snapshot", type=Path, default=default_snapshot())
@@ -229,8 +251,10 @@ def main(argv: list[str] | None = None) -> int:
         slow = [name for name, _, p95 in results if p95 >= TARGET_MS]
         worst = max((p95 for _, _, p95 in results), default=0.0)
         listed = ": " + ", ".join(slow) if slow else ""
-        print(f"{len(results)} queries timed; worst p95 {worst:.0f} ms; "
-              f"{len(slow)} above the {TARGET_MS:.0f} ms target{listed}")
+        print(
+            f"{len(results)} queries timed; worst p95 {worst:.0f} ms; "
+            f"{len(slow)} above the {TARGET_MS:.0f} ms target{listed}"
+        )
     finally:
         duckdb.default_connection().close()
         if not args.keep and args.out is None:

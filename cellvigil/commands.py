@@ -14,9 +14,7 @@ import typer
 
 from cellvigil.paths import DB_ENV, default_snapshot
 
-DbOption = Annotated[
-    Path, typer.Option("--db", envvar=DB_ENV, help="Registry file (DuckDB).")
-]
+DbOption = Annotated[Path, typer.Option("--db", envvar=DB_ENV, help="Registry file (DuckDB).")]
 DEFAULT_DB = Path("cellvigil.duckdb")
 log = logging.getLogger("cellvigil")
 
@@ -72,9 +70,21 @@ def serve(
     app_path = resources.files("dashboard").joinpath("app.py")
     env = {**os.environ, DB_ENV: str(Path(db).resolve())}
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(app_path),
-        "--server.port", str(port), "--server.address", host, "--server.headless", "true",
-        "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app_path),
+        "--server.port",
+        str(port),
+        "--server.address",
+        host,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--client.toolbarMode",
+        "viewer",
     ]
     typer.echo(f"serving {db} on http://{host}:{port}")
     raise typer.Exit(subprocess.call(cmd, env=env))
@@ -111,8 +121,10 @@ def run(
             if not crawled:
                 typer.echo(f"the crawl did not finish cleanly (exit {summary.get('returncode')})")
         else:
-            typer.echo("no network: the live sources cannot be reached; "
-                       f"building from the snapshot at {snapshot}")
+            typer.echo(
+                "no network: the live sources cannot be reached; "
+                f"building from the snapshot at {snapshot}"
+            )
     if not crawled and not have_snapshot:
         typer.echo(f"error: nothing to build from: no snapshot folder at {snapshot}", err=True)
         raise typer.Exit(2)

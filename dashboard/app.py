@@ -13,15 +13,17 @@ from dashboard import filters, queries
 PAGES = Path(__file__).resolve().parent / "app_pages"
 
 st.set_page_config(page_title="CellVigil", layout="wide")
-navigation = st.navigation([
-    st.Page(PAGES / "overview.py", title="Overview", icon=":material/home:", default=True),
-    st.Page(PAGES / "products.py", title="Product types", icon=":material/grid_on:"),
-    st.Page(PAGES / "regulation.py", title="Regulation", icon=":material/gavel:"),
-    st.Page(PAGES / "cases.py", title="Case reports & evidence", icon=":material/description:"),
-    st.Page(PAGES / "trials.py", title="Trials", icon=":material/science:"),
-    st.Page(PAGES / "signals.py", title="Signals", icon=":material/monitoring:"),
-    st.Page(PAGES / "sql.py", title="SQL", icon=":material/terminal:"),
-])
+navigation = st.navigation(
+    [
+        st.Page(PAGES / "overview.py", title="Overview", icon=":material/home:", default=True),
+        st.Page(PAGES / "products.py", title="Product types", icon=":material/grid_on:"),
+        st.Page(PAGES / "regulation.py", title="Regulation", icon=":material/gavel:"),
+        st.Page(PAGES / "cases.py", title="Case reports & evidence", icon=":material/description:"),
+        st.Page(PAGES / "trials.py", title="Trials", icon=":material/science:"),
+        st.Page(PAGES / "signals.py", title="Signals", icon=":material/monitoring:"),
+        st.Page(PAGES / "sql.py", title="SQL", icon=":material/terminal:"),
+    ]
+)
 if queries.registry_status() is None:
     filters.sidebar(queries.year_bounds())
 navigation.run()

@@ -106,14 +106,19 @@ def sidebar(year_bounds: tuple[int, int] | None) -> Filters:
         years = None
         if year_bounds and year_bounds[0] < year_bounds[1]:
             chosen = st.slider("Years", year_bounds[0], year_bounds[1], key=YEARS_KEY)
-            years = None if tuple(chosen) == tuple(year_bounds) else (int(chosen[0]),
-                                                                          int(chosen[1]))
+            years = (
+                None if tuple(chosen) == tuple(year_bounds) else (int(chosen[0]), int(chosen[1]))
+            )
         values = {}
         for _, key, vocab, title, field in MULTI:
-            values[field] = tuple(st.multiselect(
-                title, options(vocab), key=key,
-                format_func=lambda k, v=vocab: label(v, k),
-            ))
+            values[field] = tuple(
+                st.multiselect(
+                    title,
+                    options(vocab),
+                    key=key,
+                    format_func=lambda k, v=vocab: label(v, k),
+                )
+            )
         if st.button("Reset filters", key="f_reset"):
             for _, key, _, _, _ in MULTI:
                 st.session_state.pop(key, None)

@@ -24,19 +24,34 @@ CASE_ROWS = 1000  # rows shown (and downloaded) on the case-reports page
 
 # What the dashboard copies from the registry: (table, SELECT, relation required or None).
 MART_TABLES: tuple[store.TableSpec, ...] = (
-    ("documents", """SELECT doc_id, source, source_kind, external_id, url, title, year, country,
-                            setting, fetched_at, version FROM documents""", None),
+    (
+        "documents",
+        """SELECT doc_id, source, source_kind, external_id, url, title, year, country,
+                            setting, fetched_at, version FROM documents""",
+        None,
+    ),
     ("tissue_sources", "SELECT DISTINCT doc_id, tissue_source FROM tissue_sources", None),
     ("routes", "SELECT DISTINCT doc_id, route, route_class FROM routes", None),
     ("events", "SELECT doc_id, term, status, text, sentence FROM events", None),
     ("doses", "SELECT DISTINCT doc_id, text FROM doses", None),
-    ("trials", """SELECT nct_id, doc_id, title, phase, status, start_year, countries, enrollment,
-                         lead_sponsor, setting, has_results, url FROM trials""", None),
-    ("trial_adverse_events", """SELECT * FROM trial_adverse_events
+    (
+        "trials",
+        """SELECT nct_id, doc_id, title, phase, status, start_year, countries, enrollment,
+                         lead_sponsor, setting, has_results, url FROM trials""",
+        None,
+    ),
+    (
+        "trial_adverse_events",
+        """SELECT * FROM trial_adverse_events
                                 QUALIFY version = max(version) OVER (PARTITION BY doc_id)""",
-     None),
-    ("published", """SELECT doc_id, published FROM document_versions
-                     WHERE source_kind = 'regulatory_action'""", None),
+        None,
+    ),
+    (
+        "published",
+        """SELECT doc_id, published FROM document_versions
+                     WHERE source_kind = 'regulatory_action'""",
+        None,
+    ),
     ("extractions", "SELECT count(DISTINCT doc_id) AS n FROM doc_extractions", None),
     ("build_runs", "SELECT * FROM build_runs", None),
     ("vocab_settings", "SELECT * FROM vocab_settings", None),
@@ -117,10 +132,17 @@ def filter_params(f: Filters) -> dict[str, Any]:
     y0, y1 = f.years if f.years else (None, None)
     terms = f.terms or tuple(keys("events"))
     statuses = f.statuses or tuple(keys("statuses"))
-    return {"y0": y0, "y1": y1, "kinds": list(f.kinds), "settings": list(f.settings),
-            "tissues": list(f.tissues), "rclasses": list(f.route_classes),
-            "terms": list(f.terms), "statuses": list(f.statuses),
-            "combos": [f"{t}|{s}" for t in terms for s in statuses]}
+    return {
+        "y0": y0,
+        "y1": y1,
+        "kinds": list(f.kinds),
+        "settings": list(f.settings),
+        "tissues": list(f.tissues),
+        "rclasses": list(f.route_classes),
+        "terms": list(f.terms),
+        "statuses": list(f.statuses),
+        "combos": [f"{t}|{s}" for t in terms for s in statuses],
+    }
 
 
 def _filtered(f: Filters, body: str, **extra: Any) -> pd.DataFrame:
@@ -129,11 +151,14 @@ def _filtered(f: Filters, body: str, **extra: Any) -> pd.DataFrame:
 
 # ---- registry state -------------------------------------------------------------------------
 
+
 def registry_status() -> str | None:
     """None when the registry is usable, else a sentence saying what to run."""
     path = registry_path()
-    build = (f"`cellvigil build --snapshot ../shared/snapshot --db {path}` (or `cellvigil run`, "
-             "which crawls the live sources first)")
+    build = (
+        f"`cellvigil build --snapshot ../shared/snapshot --db {path}` (or `cellvigil run`, "
+        "which crawls the live sources first)"
+    )
     if not path.exists():
         return f"No registry at `{path}` yet. Build one with {build}, then reload this page."
     try:
@@ -147,8 +172,9 @@ def registry_status() -> str | None:
 
 def has_relation(name: str) -> bool:
     """Whether this registry provided that table or view (older registries lack newer views)."""
-    found = _query("SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = $name",
-                   {"name": name})
+    found = _query(
+        "SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = $name", {"name": name}
+    )
     return bool(found["n"].iloc[0])
 
 
@@ -186,16 +212,21 @@ def fact_counts() -> pd.DataFrame:
 
 # ---- overview -------------------------------------------------------------------------------
 
+
 def documents_by_source_kind(f: Filters) -> pd.DataFrame:
     """Documents per source kind, within the filters."""
-    return _filtered(f, "SELECT source_kind, count(*) AS documents FROM fdocs "
-                        "GROUP BY 1 ORDER BY documents DESC")
+    return _filtered(
+        f, "SELECT source_kind, count(*) AS documents FROM fdocs GROUP BY 1 ORDER BY documents DESC"
+    )
 
 
 def event_reports_by_year(f: Filters) -> pd.DataFrame:
     """Documents reporting a thrombotic event (within the filters), per year and setting."""
-    return _filtered(f, """SELECT year, setting, count(*) AS reports
-                           FROM fevent_docs WHERE year IS NOT NULL GROUP BY ALL ORDER BY year""")
+    return _filtered(
+        f,
+        """SELECT year, setting, count(*) AS reports
+                           FROM fevent_docs WHERE year IS NOT NULL GROUP BY ALL ORDER BY year""",
+    )
 
 
 # ---- product types --------------------------------------------------------------------------
@@ -211,29 +242,40 @@ profile AS (SELECT p.*, list_has_any(p.event_keys, $combos::VARCHAR[]) AS ev
 
 def product_heatmap(f: Filters) -> pd.DataFrame:
     """Tissue × route class: documents, documents reporting an event, and their share."""
-    return _filtered(f, PRODUCTS + """
+    return _filtered(
+        f,
+        PRODUCTS
+        + """
         SELECT tissue_source, route_class, count(*) AS documents,
                count(*) FILTER (WHERE ev) AS event_documents,
                round(100.0 * event_documents / documents, 1) AS event_pct
-        FROM profile GROUP BY ALL ORDER BY ALL""")
+        FROM profile GROUP BY ALL ORDER BY ALL""",
+    )
 
 
 def product_cases(f: Filters, tissue: str, route_class: str) -> pd.DataFrame:
     """The event rows behind one heatmap cell."""
-    return _filtered(f, """
+    return _filtered(
+        f,
+        """
         SELECT e.doc_id, d.title, d.year, e.term, e.status, first(v.sentence) AS sentence, d.url
         FROM fevents e JOIN fdocs d USING (doc_id)
         LEFT JOIN events v USING (doc_id, term, status)
         WHERE list_contains(d.tissues, $tissue) AND list_contains(d.rclasses, $rclass)
         GROUP BY ALL ORDER BY d.year DESC NULLS LAST, e.doc_id LIMIT 500""",
-                     tissue=tissue, rclass=route_class)
+        tissue=tissue,
+        rclass=route_class,
+    )
 
 
 # ---- regulation -----------------------------------------------------------------------------
 
+
 def setting_summary(f: Filters) -> pd.DataFrame:
     """Per setting: documents, event reports, and the share using an intravascular route."""
-    return _filtered(f, """
+    return _filtered(
+        f,
+        """
         SELECT d.setting, v.rank, count(*) AS documents,
                count(*) FILTER (WHERE list_has_any(d.event_keys, $combos::VARCHAR[]))
                    AS event_reports,
@@ -241,19 +283,25 @@ def setting_summary(f: Filters) -> pd.DataFrame:
                count(*) FILTER (WHERE list_contains(d.rclasses, 'intravascular')) AS intravascular,
                round(100.0 * intravascular / nullif(with_route, 0), 1) AS intravascular_pct
         FROM fdocs d LEFT JOIN vocab_settings v ON v.key = d.setting
-        GROUP BY ALL ORDER BY v.rank""")
+        GROUP BY ALL ORDER BY v.rank""",
+    )
 
 
 def clinics_by_country(f: Filters) -> pd.DataFrame:
     """Direct-to-consumer clinic pages per country ('unknown' when the page does not say)."""
-    return _filtered(f, """SELECT coalesce(country, 'unknown') AS country, count(*) AS clinics
+    return _filtered(
+        f,
+        """SELECT coalesce(country, 'unknown') AS country, count(*) AS clinics
                            FROM fdocs WHERE source_kind = 'clinic_ad'
-                           GROUP BY 1 ORDER BY clinics DESC""")
+                           GROUP BY 1 ORDER BY clinics DESC""",
+    )
 
 
 def clinics(f: Filters) -> pd.DataFrame:
     """Clinic businesses (``clinics`` view) with a page or a regulator action within the filters."""
-    return _filtered(f, """,
+    return _filtered(
+        f,
+        """,
         kept AS (SELECT list(doc_id) AS ids, list(url) FILTER (WHERE url IS NOT NULL) AS urls
                  FROM fdocs WHERE source_kind IN ('clinic_ad', 'regulatory_action'))
         SELECT c.business, c.domain, coalesce(c.country, 'unknown') AS country, c.pages,
@@ -263,21 +311,26 @@ def clinics(f: Filters) -> pd.DataFrame:
                c.regulator_actions, c.last_action_year, c.urls[1] AS url
         FROM clinics c, kept k
         WHERE list_has_any(c.urls, k.urls) OR list_has_any(c.regulator_action_ids, k.ids)
-        ORDER BY c.regulator_actions DESC, c.business""")
+        ORDER BY c.regulator_actions DESC, c.business""",
+    )
 
 
 def regulator_actions(f: Filters) -> pd.DataFrame:
     """Regulator letters and notices, dated, with their source."""
-    return _filtered(f, """
+    return _filtered(
+        f,
+        """
         SELECT d.doc_id, d.title, d.year, v.published, d.country, d.source, d.url
         FROM fdocs d LEFT JOIN (SELECT doc_id, max(published) AS published FROM published
                                 GROUP BY 1) v USING (doc_id)
         WHERE d.source_kind = 'regulatory_action'
         ORDER BY coalesce(try_cast(left(v.published, 10) AS DATE),
-                          make_date(d.year, 1, 1)) DESC NULLS LAST""")
+                          make_date(d.year, 1, 1)) DESC NULLS LAST""",
+    )
 
 
 # ---- case reports ---------------------------------------------------------------------------
+
 
 def case_reports(f: Filters) -> pd.DataFrame:
     """Event rows with their evidence and the document's product profile (newest first);
@@ -285,7 +338,9 @@ def case_reports(f: Filters) -> pd.DataFrame:
 
     The newest rows are picked on keys alone; their evidence text is joined afterwards.
     """
-    return _filtered(f, """,
+    return _filtered(
+        f,
+        """,
         keys AS (SELECT doc_id, term, status, year, (SELECT count(*) FROM fevents) AS total
                  FROM (SELECT doc_id, term, status, year FROM fevents
                        ORDER BY year DESC NULLS LAST, doc_id, term, status LIMIT $limit)),
@@ -306,7 +361,9 @@ def case_reports(f: Filters) -> pd.DataFrame:
                     ELSE d.url END AS url,
                e.total
         FROM page e JOIN doc_facts d USING (doc_id)
-        ORDER BY e.year DESC NULLS LAST, e.doc_id, e.term, e.status""", limit=CASE_ROWS)
+        ORDER BY e.year DESC NULLS LAST, e.doc_id, e.term, e.status""",
+        limit=CASE_ROWS,
+    )
 
 
 # ---- trials ---------------------------------------------------------------------------------
@@ -321,7 +378,7 @@ TRIAL_DIMENSIONS = {
     "country": """SELECT unnest(CASE WHEN len(countries) = 0 THEN ['not stated']
                                      ELSE countries END) AS value FROM ftrials""",
     "start_year": "SELECT CAST(start_year AS VARCHAR) AS value FROM ftrials "
-                  "WHERE start_year IS NOT NULL",
+    "WHERE start_year IS NOT NULL",
 }
 TRIALS = """, ftrials AS (
     SELECT t.doc_id, t.nct_id, t.start_year, t.phase, t.countries, t.tissues, t.rclasses
@@ -334,24 +391,33 @@ TRIALS = """, ftrials AS (
 def trials_by(f: Filters, dimension: str) -> pd.DataFrame:
     """MSC trials counted by one of ``TRIAL_DIMENSIONS`` (a trial may count under several)."""
     values = TRIAL_DIMENSIONS[dimension]
-    return _filtered(f, TRIALS + f", v AS ({values})\n"
-                        "SELECT value, count(*) AS trials FROM v "
-                        "GROUP BY 1 ORDER BY trials DESC, value")
+    return _filtered(
+        f,
+        TRIALS + f", v AS ({values})\n"
+        "SELECT value, count(*) AS trials FROM v "
+        "GROUP BY 1 ORDER BY trials DESC, value",
+    )
 
 
 def trial_list(f: Filters) -> pd.DataFrame:
     """The newest 1,000 trials within the filters; ``total`` counts them all."""
-    return _filtered(f, TRIALS + """,
+    return _filtered(
+        f,
+        TRIALS
+        + """,
         k AS (SELECT doc_id FROM ftrials ORDER BY start_year DESC NULLS LAST, nct_id LIMIT 1000)
         SELECT t.nct_id, t.title, t.phase, t.status, t.start_year,
                array_to_string(t.countries, ', ') AS countries, t.enrollment, t.lead_sponsor,
                t.setting, t.has_results, t.url, (SELECT count(*) FROM ftrials) AS total
         FROM k JOIN trial_facts t USING (doc_id)
-        ORDER BY t.start_year DESC NULLS LAST, t.nct_id""")
+        ORDER BY t.start_year DESC NULLS LAST, t.nct_id""",
+    )
 
 
-THROMBOTIC_TERM = (r"thromb|embol|infarct|stroke|cerebrovascular|coagul|isch(a)?emi|occlusion"
-                   r"|\bdic\b")
+THROMBOTIC_TERM = (
+    r"thromb|embol|infarct|stroke|cerebrovascular|coagul|isch(a)?emi|occlusion"
+    r"|\bdic\b"
+)
 
 
 def trial_results_by_arm(f: Filters, thrombotic_only: bool) -> pd.DataFrame:
@@ -361,15 +427,20 @@ def trial_results_by_arm(f: Filters, thrombotic_only: bool) -> pd.DataFrame:
     event vocabulary (and follow the event filter); without it, a term pattern stands in.
     """
     if thrombotic_only and has_relation("trial_results_events"):
-        return _filtered(f, """
+        return _filtered(
+            f,
+            """
             SELECT r.nct_id, r.group_title AS arm, r.arm_role, r.term, r.event_key AS event,
                    r.serious, r.num_affected, r.num_at_risk,
                    round(100.0 * r.incidence, 1) AS pct_affected, t.url
             FROM trial_results_events r JOIN trials t USING (doc_id)
             WHERE r.doc_id IN (SELECT doc_id FROM fdocs)
               AND (len($terms::VARCHAR[]) = 0 OR list_contains($terms, r.event_key))
-            ORDER BY r.nct_id, r.term, arm""")
-    return _filtered(f, """
+            ORDER BY r.nct_id, r.term, arm""",
+        )
+    return _filtered(
+        f,
+        """
         SELECT t.nct_id, a.group_title AS arm, a.term, a.organ_system, a.serious,
                a.num_affected, a.num_at_risk,
                round(100.0 * a.num_affected / nullif(a.num_at_risk, 0), 1) AS pct_affected,
@@ -379,10 +450,13 @@ def trial_results_by_arm(f: Filters, thrombotic_only: bool) -> pd.DataFrame:
         WHERE a.doc_id IN (SELECT doc_id FROM fdocs)
           AND (NOT $thrombotic OR regexp_matches(lower(a.term), $pattern))
         ORDER BY t.nct_id, a.serious DESC, a.num_affected DESC NULLS LAST, arm""",
-        thrombotic=thrombotic_only, pattern=THROMBOTIC_TERM)
+        thrombotic=thrombotic_only,
+        pattern=THROMBOTIC_TERM,
+    )
 
 
 # ---- signals --------------------------------------------------------------------------------
+
 
 def signals(f: Filters) -> pd.DataFrame:
     """Disproportionality of thrombotic event reports by tissue source and by route class.
@@ -392,7 +466,9 @@ def signals(f: Filters) -> pd.DataFrame:
     a = value & event, b = value & no event, c = other & event, d = other & no event.
     PRR with Yates χ², ROR with a 95% CI, IC with IC025 (Norén's approximation).
     """
-    return _filtered(f, """,
+    return _filtered(
+        f,
+        """,
         base AS (SELECT tissues, rclasses, list_has_any(event_keys, $combos::VARCHAR[]) AS ev
                  FROM fdocs WHERE len(tissues) > 0 OR len(rclasses) > 0),
         expo AS (SELECT 'tissue source' AS dimension, unnest(tissues) AS value, ev FROM base
@@ -422,18 +498,21 @@ def signals(f: Filters) -> pd.DataFrame:
                ic025 > 0 AS ic_signal
         FROM (SELECT dimension, value, a::DOUBLE AS a, b::DOUBLE AS b, c::DOUBLE AS c,
                      d::DOUBLE AS d, n::DOUBLE AS n FROM t)
-        ORDER BY dimension, ror DESC NULLS LAST, value""")
+        ORDER BY dimension, ror DESC NULLS LAST, value""",
+    )
 
 
 def registry_signals(f: Filters) -> pd.DataFrame:
     """The registry's own ``signals`` view (every document; only the event filter applies)."""
-    return _query("""SELECT dimension, level, term, a, b, c, d, prr, chi2, ror, ror_lower95,
+    return _query(
+        """SELECT dimension, level, term, a, b, c, d, prr, chi2, ror, ror_lower95,
                             ror_upper95, ic, ic025, prr_signal, ror_signal, ic_signal, small_count
                      FROM signals
                      WHERE CASE WHEN len($terms::VARCHAR[]) = 0 THEN term = 'any_thrombotic'
                                 ELSE list_contains($terms, term) END
                      ORDER BY dimension, term, ror DESC NULLS LAST, level""",
-                  {"terms": list(f.terms)})
+        {"terms": list(f.terms)},
+    )
 
 
 # ---- SQL sandbox ----------------------------------------------------------------------------

@@ -35,12 +35,18 @@ def run_user_sql(db_path: Path, sql: str, max_rows: int = 10_000) -> pd.DataFram
     try:
         done = subprocess.run(
             [sys.executable, "-m", "dashboard.sql_worker", str(db_path), str(max_rows)],
-            input=sql.encode("utf-8"), capture_output=True, timeout=30, check=False)
+            input=sql.encode("utf-8"),
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
     except subprocess.TimeoutExpired as exc:
         raise QueryRejected("time_limit: the query did not finish within 30 s") from exc
     if done.returncode != 0:
-        raise QueryRejected(done.stderr.decode("utf-8", "replace").strip()[-2000:]
-                            or f"the sandbox exited with status {done.returncode}")
+        raise QueryRejected(
+            done.stderr.decode("utf-8", "replace").strip()[-2000:]
+            or f"the sandbox exited with status {done.returncode}"
+        )
     table = pa.ipc.open_stream(done.stdout).read_all()
     df = table.to_pandas()
     df.attrs["truncated"] = (table.schema.metadata or {}).get(b"truncated") == b"True"
@@ -58,7 +64,8 @@ def main(argv: list[str]) -> int:
         return REFUSED_EXIT
     table = pa.Table.from_pandas(df, preserve_index=False)
     table = table.replace_schema_metadata(
-        {**(table.schema.metadata or {}), b"truncated": str(df.attrs.get("truncated")).encode()})
+        {**(table.schema.metadata or {}), b"truncated": str(df.attrs.get("truncated")).encode()}
+    )
     with pa.ipc.new_stream(sys.stdout.buffer, table.schema) as writer:
         writer.write_table(table)
     return 0

@@ -55,8 +55,9 @@ def relations(key: FileKey) -> set[str]:
     """Names of the registry's tables and views."""
     cursor = registry_connection(key).cursor()
     try:
-        rows = cursor.execute("SELECT view_name FROM duckdb_views() UNION "
-                              "SELECT table_name FROM duckdb_tables()").fetchall()
+        rows = cursor.execute(
+            "SELECT view_name FROM duckdb_views() UNION SELECT table_name FROM duckdb_tables()"
+        ).fetchall()
     finally:
         cursor.close()
     return {r[0] for r in rows}
@@ -93,7 +94,9 @@ def mart(
 
 
 def run(
-    sql: str, params: dict[str, Any] | None, tables: tuple[TableSpec, ...],
+    sql: str,
+    params: dict[str, Any] | None,
+    tables: tuple[TableSpec, ...],
     derived: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """Run one query on the mart of the current registry file (one cursor per query)."""

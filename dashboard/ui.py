@@ -15,8 +15,17 @@ from dashboard import queries
 from dashboard.filters import Filters, current, label, options
 
 # Okabe & Ito (2008), safe for the common colour-vision deficiencies.
-OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
-             "#000000", "#999999"]
+OKABE_ITO = [
+    "#E69F00",
+    "#56B4E9",
+    "#009E73",
+    "#F0E442",
+    "#0072B2",
+    "#D55E00",
+    "#CC79A7",
+    "#000000",
+    "#999999",
+]
 SEQUENTIAL = "blues"  # single-hue ramp for heatmaps: readable without colour discrimination
 LINK_COLUMNS = {"url", "link"}
 SAFE_URL = re.compile(r"^https?://", re.IGNORECASE)
@@ -49,8 +58,9 @@ def about_the_data() -> None:
     if not build.empty and pd.notna(build["finished_at"].iloc[0]):
         finished = pd.Timestamp(build["finished_at"].iloc[0])
         day = f"{finished:%Y-%m-%d}"
-        when = (f"{finished:%Y-%m-%d %H:%M %Z} ({build['kind'].iloc[0]} from "
-                f"{build['input'].iloc[0]})")
+        when = (
+            f"{finished:%Y-%m-%d %H:%M %Z} ({build['kind'].iloc[0]} from {build['input'].iloc[0]})"
+        )
     with st.expander(f"About the data · last update {day}", expanded=False):
         st.write(f"Last update of the registry: {when}.")
         st.write(
@@ -60,9 +70,11 @@ def about_the_data() -> None:
             "automatically from the text; each comes with its evidence sentence."
         )
         if int(facts["extracted"]) == 0:
-            st.warning("No facts have been extracted in this registry yet (it was built with "
-                       "`--no-extract`): event, tissue and route charts stay empty. Run "
-                       "`cellvigil build` to extract them.")
+            st.warning(
+                "No facts have been extracted in this registry yet (it was built with "
+                "`--no-extract`): event, tissue and route charts stay empty. Run "
+                "`cellvigil build` to extract them."
+            )
         table(sources, "about_sources", "sources.csv")
 
 
@@ -76,8 +88,11 @@ def table(df: pd.DataFrame, key: str, filename: str, **kwargs: Any) -> Any:
         df[column] = [v if isinstance(v, str) and SAFE_URL.match(v) else None for v in df[column]]
     shown = st.dataframe(df, hide_index=True, key=key, **kwargs)
     st.download_button(  # the CSV is written only when the button is clicked
-        "Download CSV", lambda: df.to_csv(index=False).encode("utf-8"), file_name=filename,
-        mime="text/csv", key=f"{key}_csv",
+        "Download CSV",
+        lambda: df.to_csv(index=False).encode("utf-8"),
+        file_name=filename,
+        mime="text/csv",
+        key=f"{key}_csv",
     )
     return shown
 
@@ -114,6 +129,7 @@ def marked_text(sentence: str | None, event_text: str | None) -> str:
 
 def evidence_html(sentence: str | None, event_text: str | None) -> str:
     """The sentence as inert HTML: every crawled part escaped before the <mark> is added."""
-    before, event, after = (html.escape(part, quote=True)
-                            for part in split_evidence(sentence, event_text))
+    before, event, after = (
+        html.escape(part, quote=True) for part in split_evidence(sentence, event_text)
+    )
     return f"<p>{before}<mark>{event}</mark>{after}</p>" if event else f"<p>{before}</p>"

@@ -15,7 +15,9 @@ BatchSize = Annotated[int, typer.Option("--batch-size", min=1, help="Documents p
 GoldPaths = Annotated[
     list[Path],
     typer.Option(
-        "--gold", exists=True, dir_okay=False,
+        "--gold",
+        exists=True,
+        dir_okay=False,
         help="Gold JSONL file(s): `--gold a.jsonl b.jsonl` or `--gold a --gold b`.",
     ),
 ]
@@ -51,13 +53,19 @@ def extract(
 
 MoreGold = Annotated[
     list[Path] | None,
-    typer.Argument(exists=True, dir_okay=False, show_default=False,
-                   help="Further gold files (so a shell glob after --gold works)."),
+    typer.Argument(
+        exists=True,
+        dir_okay=False,
+        show_default=False,
+        help="Further gold files (so a shell glob after --gold works).",
+    ),
 ]
 
 
 def evaluate(
-    gold: GoldPaths, more_gold: MoreGold = None, misses: Misses = True,
+    gold: GoldPaths,
+    more_gold: MoreGold = None,
+    misses: Misses = True,
     n_process: NProcess = 1,
 ) -> None:
     """Score the extractor on gold files: P/R/F1 per field (micro-averaged) and the misses."""

@@ -70,7 +70,11 @@ def build(
         )
         summary.seconds = time.perf_counter() - started_clock
         record_run(
-            con, "build", started, str(snapshot) if snapshot else "registry", summary.ingest,
+            con,
+            "build",
+            started,
+            str(snapshot) if snapshot else "registry",
+            summary.ingest,
             extractor_version=summary.extractor_version,
         )
     return summary

@@ -14,8 +14,15 @@ from registry.ctgov_fields import (
 )
 
 REQUIRED_COLUMNS = ("NCT Number", "Title")
-SPONSOR_CLASS = {"industry": "INDUSTRY", "nih": "NIH", "other": "OTHER", "u.s. fed": "FED",
-                 "other_gov": "OTHER_GOV", "network": "NETWORK", "individual": "INDIV"}
+SPONSOR_CLASS = {
+    "industry": "INDUSTRY",
+    "nih": "NIH",
+    "other": "OTHER",
+    "u.s. fed": "FED",
+    "other_gov": "OTHER_GOV",
+    "network": "NETWORK",
+    "individual": "INDIV",
+}
 
 
 def csv_row_text(row: dict[str, str]) -> str:
@@ -59,5 +66,12 @@ def csv_row_item(row: dict[str, str], provenance: str, fetched_at: str) -> dict[
         "has_results": (row.get("Study Results") or "").strip().lower() == "has results",
         "url": f"https://clinicaltrials.gov/study/{nct}",
     }
-    return trial_item("ctgov_csv", trial, csv_row_text(row), json.dumps(row, ensure_ascii=False),
-                      "csv_row", provenance, fetched_at)
+    return trial_item(
+        "ctgov_csv",
+        trial,
+        csv_row_text(row),
+        json.dumps(row, ensure_ascii=False),
+        "csv_row",
+        provenance,
+        fetched_at,
+    )

@@ -6,8 +6,12 @@ import re
 from datetime import datetime
 from typing import Any
 
-_DATE_FORMATS = (("%B %d, %Y", "%Y-%m-%d"), ("%B %Y", "%Y-%m"), ("%Y-%m-%d", "%Y-%m-%d"),
-                 ("%Y-%m", "%Y-%m"))
+_DATE_FORMATS = (
+    ("%B %d, %Y", "%Y-%m-%d"),
+    ("%B %Y", "%Y-%m"),
+    ("%Y-%m-%d", "%Y-%m-%d"),
+    ("%Y-%m", "%Y-%m"),
+)
 _PHASE_RE = re.compile(r"(early\s*)?phase\s*(\d)", re.IGNORECASE)
 
 
@@ -54,8 +58,14 @@ def country_of_location(location: str) -> str | None:
 
 
 def trial_item(
-    source: str, trial: dict[str, Any], text: str, raw: str, raw_format: str,
-    provenance: str, fetched_at: str, adverse_events: list[dict[str, Any]] | None = None,
+    source: str,
+    trial: dict[str, Any],
+    text: str,
+    raw: str,
+    raw_format: str,
+    provenance: str,
+    fetched_at: str,
+    adverse_events: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """A registry item for one trial registration, whichever ClinicalTrials.gov form it came in."""
     countries = trial.get("countries") or []

@@ -11,8 +11,12 @@ from typing import Any
 
 from registry.ctgov_fields import iso_date, normalise_phase, trial_item
 
-TEXT_FIELDS = ("BriefSummary", "DetailedDescription", "ArmGroupDescription",
-               "InterventionDescription")
+TEXT_FIELDS = (
+    "BriefSummary",
+    "DetailedDescription",
+    "ArmGroupDescription",
+    "InterventionDescription",
+)
 
 
 def _all(fields: dict[str, Any], name: str) -> list[str]:
@@ -56,15 +60,20 @@ def legacy_adverse_events(fields: dict[str, Any]) -> list[dict[str, Any]]:
             for j in range(per_term):
                 k = i * per_term + j
                 group = stat_groups[k]
-                events.append({
-                    "group_id": group, "group_title": titles.get(group),
-                    "group_description": descriptions.get(group), "term": term,
-                    "organ_system": organs[i] if i < len(organs) else None, "serious": serious,
-                    "num_affected": affected[k] if k < len(affected) else None,
-                    "num_at_risk": at_risk[k] if k < len(at_risk) else None,
-                    "num_events": n_events[k] if k < len(n_events) else None,
-                    "source_vocabulary": vocab[i] if i < len(vocab) else None,
-                })
+                events.append(
+                    {
+                        "group_id": group,
+                        "group_title": titles.get(group),
+                        "group_description": descriptions.get(group),
+                        "term": term,
+                        "organ_system": organs[i] if i < len(organs) else None,
+                        "serious": serious,
+                        "num_affected": affected[k] if k < len(affected) else None,
+                        "num_at_risk": at_risk[k] if k < len(at_risk) else None,
+                        "num_events": n_events[k] if k < len(n_events) else None,
+                        "source_vocabulary": vocab[i] if i < len(vocab) else None,
+                    }
+                )
     return events
 
 
@@ -79,8 +88,10 @@ def legacy_record_item(record: dict[str, Any], provenance: str, fetched_at: str)
     start = iso_date(_one(fields, "StartDate"))
     countries = list(dict.fromkeys(_all(fields, "LocationCountry")))
     interventions = [
-        f"{t}: {n}" for t, n in zip(_all(fields, "InterventionType"),
-                                   _all(fields, "InterventionName"), strict=False)
+        f"{t}: {n}"
+        for t, n in zip(
+            _all(fields, "InterventionType"), _all(fields, "InterventionName"), strict=False
+        )
     ]
     trial = {
         "nct_id": nct,
@@ -107,6 +118,13 @@ def legacy_record_item(record: dict[str, Any], provenance: str, fetched_at: str)
         "has_results": bool(_all(fields, "ResultsFirstPostDate")),
         "url": f"https://clinicaltrials.gov/study/{nct}",
     }
-    return trial_item("ctgov_legacy", trial, legacy_text(fields),
-                      json.dumps(record, ensure_ascii=False), "json", provenance, fetched_at,
-                      adverse_events=legacy_adverse_events(fields))
+    return trial_item(
+        "ctgov_legacy",
+        trial,
+        legacy_text(fields),
+        json.dumps(record, ensure_ascii=False),
+        "json",
+        provenance,
+        fetched_at,
+        adverse_events=legacy_adverse_events(fields),
+    )

@@ -12,8 +12,15 @@ from registry.views import PUBLIC_VIEWS
 
 # The analytics views of issue 5, after the lead's base views (docs/data_dictionary.md).
 ANALYTIC_VIEWS = (
-    "event_reports", "product_event_counts", "trial_results_events", "clinics", "signals",
-    "product_profiles", "document_settings", "document_links", "trial_results_arms",
+    "event_reports",
+    "product_event_counts",
+    "trial_results_events",
+    "clinics",
+    "signals",
+    "product_profiles",
+    "document_settings",
+    "document_links",
+    "trial_results_arms",
 )
 FORMATS = ("parquet", "csv")
 DICTIONARY_NAME = "data_dictionary.md"
@@ -46,9 +53,7 @@ def dictionary_path() -> Path:
     return candidate
 
 
-def export_registry(
-    db_path: str | Path, out_dir: str | Path, fmt: str = "parquet"
-) -> ExportReport:
+def export_registry(db_path: str | Path, out_dir: str | Path, fmt: str = "parquet") -> ExportReport:
     """Write ``<view>.<fmt>`` for every public view, and the data dictionary, into ``out_dir``."""
     if fmt not in FORMATS:
         raise ExportError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
@@ -88,7 +93,8 @@ def _csv_select(con, view: str) -> str:  # type: ignore[no-untyped-def]
         [view],
     ).fetchall()
     parts = [
-        f'to_json("{name}") AS "{name}"' if ("[]" in dtype or dtype.startswith(("STRUCT", "MAP")))
+        f'to_json("{name}") AS "{name}"'
+        if ("[]" in dtype or dtype.startswith(("STRUCT", "MAP")))
         else f'"{name}"'
         for name, dtype in cols
     ]

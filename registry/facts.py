@@ -46,11 +46,21 @@ def mention_rows(
     rows: list[dict[str, Any]] = []
 
     def add(field: str, key: Any, src: dict[str, Any], **more: Any) -> None:
-        rows.append({**base, "seq": len(rows), "field": field, "key": key,
-                     "status": more.get("status"), "cells": more.get("cells"),
-                     "per_kg": more.get("per_kg"), "text": src.get("text"),
-                     "sentence": src.get("sentence"), "start": src.get("start"),
-                     "end": src.get("end")})
+        rows.append(
+            {
+                **base,
+                "seq": len(rows),
+                "field": field,
+                "key": key,
+                "status": more.get("status"),
+                "cells": more.get("cells"),
+                "per_kg": more.get("per_kg"),
+                "text": src.get("text"),
+                "sentence": src.get("sentence"),
+                "start": src.get("start"),
+                "end": src.get("end"),
+            }
+        )
 
     seen: set[tuple[str, str]] = set()
     for mention in output.get("mentions") or []:
@@ -97,11 +107,17 @@ def extract_pending(
             continue
         version = versions[doc_id]
         errors += bool(output.get("error"))
-        extraction_rows.append({
-            "doc_id": doc_id, "version": version, "extractor_version": extractor_version,
-            "extracted_at": now, "setting": output.get("setting"),
-            "error": output.get("error"), "output": json.dumps(output, ensure_ascii=False),
-        })
+        extraction_rows.append(
+            {
+                "doc_id": doc_id,
+                "version": version,
+                "extractor_version": extractor_version,
+                "extracted_at": now,
+                "setting": output.get("setting"),
+                "error": output.get("error"),
+                "output": json.dumps(output, ensure_ascii=False),
+            }
+        )
         mentions.extend(mention_rows(doc_id, version, extractor_version, output))
         if len(mentions) >= FLUSH_ROWS:
             _flush(con, extraction_rows, mentions)

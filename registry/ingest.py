@@ -29,8 +29,20 @@ from registry.jsonl import read_jsonl
 log = logging.getLogger(__name__)
 
 ITEM_KEYS = (
-    "source", "source_kind", "external_id", "url", "title", "text", "year", "country",
-    "published", "updated", "fetched_at", "raw", "raw_format", "extra",
+    "source",
+    "source_kind",
+    "external_id",
+    "url",
+    "title",
+    "text",
+    "year",
+    "country",
+    "published",
+    "updated",
+    "fetched_at",
+    "raw",
+    "raw_format",
+    "extra",
 )
 KNOWN_PREFIXES = ("nct:", "pmid:", "pmcid:", "doi:", "url:")
 NCT_RE = re.compile(r"^NCT\d{8}$", re.IGNORECASE)
@@ -99,8 +111,11 @@ def content_hash(item: dict[str, Any]) -> str:
     digest = hashlib.sha256()
     for key in sorted(k for k in ITEM_KEYS if k not in ("fetched_at", "source")):
         value = item.get(key)
-        blob = value if isinstance(value, str) else json.dumps(
-            value, sort_keys=True, ensure_ascii=False, default=str)
+        blob = (
+            value
+            if isinstance(value, str)
+            else json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+        )
         digest.update(f"{key}\0{len(blob)}\0".encode())
         digest.update(blob.encode("utf-8", errors="surrogatepass"))
     return digest.hexdigest()
@@ -190,10 +205,12 @@ class _State:
                 if version > self.hash_version.get(key, 0):
                     self.hash_version[key] = version
                     self.latest_hash[key] = digest
-            self.sources.update(self.con.execute(
-                "SELECT doc_id, source FROM document_sources "
-                "WHERE doc_id IN (SELECT doc_id FROM _cv_docs)"
-            ).fetchall())
+            self.sources.update(
+                self.con.execute(
+                    "SELECT doc_id, source FROM document_sources "
+                    "WHERE doc_id IN (SELECT doc_id FROM _cv_docs)"
+                ).fetchall()
+            )
         finally:
             self.con.unregister("_cv_keys")
             self.con.unregister("_cv_docs")
@@ -243,8 +260,13 @@ def ingest_into(con: duckdb.DuckDBPyConnection, items: Iterable[Any]) -> IngestR
 
 
 def _store(
-    item: dict[str, Any], doc_id: str, aliases: list[str], state: _State, buffer: Any,
-    report: IngestReport, now: datetime,
+    item: dict[str, Any],
+    doc_id: str,
+    aliases: list[str],
+    state: _State,
+    buffer: Any,
+    report: IngestReport,
+    now: datetime,
 ) -> None:
     """Add one validated item as a new document or version, unless its content is unchanged."""
     doc_id = next((state.aliases[a] for a in aliases if a in state.aliases), doc_id)
@@ -275,15 +297,28 @@ def _store(
 
 
 def record_run(
-    con: duckdb.DuckDBPyConnection, kind: str, started: datetime, source: str,
-    report: IngestReport, extractor_version: str | None = None, notes: str | None = None,
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    started: datetime,
+    source: str,
+    report: IngestReport,
+    extractor_version: str | None = None,
+    notes: str | None = None,
 ) -> None:
     """Write one row to ``build_runs`` so each registry says how it was made."""
     con.execute(
         "INSERT INTO build_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            uuid.uuid4().hex, kind, started, datetime.now(UTC), source, report.inserted,
-            report.new_versions, report.unchanged, report.skipped, extractor_version,
+            uuid.uuid4().hex,
+            kind,
+            started,
+            datetime.now(UTC),
+            source,
+            report.inserted,
+            report.new_versions,
+            report.unchanged,
+            report.skipped,
+            extractor_version,
             notes if notes is not None else "\n".join(report.skipped_reasons[:200]) or None,
         ],
     )

@@ -59,17 +59,26 @@ def create_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
         if not rows:
             raise ReferenceFileError(f"data/{file_name} holds no rows")
         columns = list(rows[0])
-        batch = pa.table({
-            c: pa.array([r.get(c) for r in rows],
-                        type=pa.int32() if c in INTEGER_COLUMNS else pa.string())
-            for c in columns
-        })
+        batch = pa.table(
+            {
+                c: pa.array(
+                    [r.get(c) for r in rows],
+                    type=pa.int32() if c in INTEGER_COLUMNS else pa.string(),
+                )
+                for c in columns
+            }
+        )
         con.register("_cv_ref", batch)
         try:
             con.execute(f'CREATE OR REPLACE TABLE "{table}" AS SELECT * FROM _cv_ref')
         finally:
             con.unregister("_cv_ref")
-    patterns = sorted({str(r["match_pattern"]) for r in read_reference(
-        REFERENCE_FILES["ref_approved_products"]) if r.get("match_pattern")})
+    patterns = sorted(
+        {
+            str(r["match_pattern"])
+            for r in read_reference(REFERENCE_FILES["ref_approved_products"])
+            if r.get("match_pattern")
+        }
+    )
     union = "|".join(f"(?:{p})" for p in patterns).replace("'", "''")
     con.execute(f"CREATE OR REPLACE MACRO cv_re_approved_product() AS '{union}'")

@@ -25,28 +25,83 @@ MEMORY_LIMIT = "4GB"
 
 # Statement types other than SELECT, each refused by a named rule.
 TYPE_RULES: dict[str, str] = {
-    "COPY": "no_copy", "EXPORT": "no_export", "ATTACH": "no_attach", "DETACH": "no_attach",
-    "LOAD": "no_extensions", "SET": "no_settings", "VARIABLE_SET": "no_settings",
-    "PRAGMA": "no_settings", "CALL": "no_call",
-    "INSERT": "read_only", "UPDATE": "read_only", "DELETE": "read_only", "CREATE": "read_only",
-    "DROP": "read_only", "ALTER": "read_only", "TRANSACTION": "read_only",
-    "CREATE_FUNC": "read_only", "VACUUM": "read_only", "ANALYZE": "read_only",
-    "MERGE_INTO": "read_only", "UPDATE_EXTENSIONS": "no_extensions",
+    "COPY": "no_copy",
+    "EXPORT": "no_export",
+    "ATTACH": "no_attach",
+    "DETACH": "no_attach",
+    "LOAD": "no_extensions",
+    "SET": "no_settings",
+    "VARIABLE_SET": "no_settings",
+    "PRAGMA": "no_settings",
+    "CALL": "no_call",
+    "INSERT": "read_only",
+    "UPDATE": "read_only",
+    "DELETE": "read_only",
+    "CREATE": "read_only",
+    "DROP": "read_only",
+    "ALTER": "read_only",
+    "TRANSACTION": "read_only",
+    "CREATE_FUNC": "read_only",
+    "VACUUM": "read_only",
+    "ANALYZE": "read_only",
+    "MERGE_INTO": "read_only",
+    "UPDATE_EXTENSIONS": "no_extensions",
 }
 # A SELECT-typed statement must start with one of these (PRAGMA x is rewritten into a SELECT).
-QUERY_KEYWORDS = {"select", "with", "from", "values", "table", "describe", "show", "summarize",
-                  "(", "pivot", "unpivot"}
-LEADING_RULES = {"pragma": "no_settings", "call": "no_call", "set": "no_settings",
-                 "reset": "no_settings", "use": "no_settings", "checkpoint": "read_only"}
+QUERY_KEYWORDS = {
+    "select",
+    "with",
+    "from",
+    "values",
+    "table",
+    "describe",
+    "show",
+    "summarize",
+    "(",
+    "pivot",
+    "unpivot",
+}
+LEADING_RULES = {
+    "pragma": "no_settings",
+    "call": "no_call",
+    "set": "no_settings",
+    "reset": "no_settings",
+    "use": "no_settings",
+    "checkpoint": "read_only",
+}
 # Table/scalar functions that read files or run nested SQL; refused before running (the engine
 # would refuse the file ones anyway, with external access disabled).
 FILE_FUNCTIONS = {
-    "read_csv", "read_csv_auto", "read_text", "read_blob", "read_json", "read_json_auto",
-    "read_json_objects", "read_json_objects_auto", "read_ndjson", "read_ndjson_auto",
-    "read_ndjson_objects", "read_parquet", "parquet_scan", "parquet_metadata", "parquet_schema",
-    "parquet_file_metadata", "parquet_kv_metadata", "parquet_bloom_probe", "glob", "sniff_csv",
-    "read_xlsx", "iceberg_scan", "delta_scan", "sqlite_scan", "sqlite_attach", "postgres_scan",
-    "mysql_scan", "query", "query_table", "read_duckdb",
+    "read_csv",
+    "read_csv_auto",
+    "read_text",
+    "read_blob",
+    "read_json",
+    "read_json_auto",
+    "read_json_objects",
+    "read_json_objects_auto",
+    "read_ndjson",
+    "read_ndjson_auto",
+    "read_ndjson_objects",
+    "read_parquet",
+    "parquet_scan",
+    "parquet_metadata",
+    "parquet_schema",
+    "parquet_file_metadata",
+    "parquet_kv_metadata",
+    "parquet_bloom_probe",
+    "glob",
+    "sniff_csv",
+    "read_xlsx",
+    "iceberg_scan",
+    "delta_scan",
+    "sqlite_scan",
+    "sqlite_attach",
+    "postgres_scan",
+    "mysql_scan",
+    "query",
+    "query_table",
+    "read_duckdb",
 }
 
 
@@ -94,9 +149,7 @@ def check_query(sql: str) -> CheckedQuery:
     except duckdb.Error as exc:
         raise QueryRefused("syntax", f"DuckDB cannot parse the query: {exc}") from exc
     if len(statements) != 1:
-        raise QueryRefused(
-            "single_statement", f"one statement per query, got {len(statements)}"
-        )
+        raise QueryRefused("single_statement", f"one statement per query, got {len(statements)}")
     kind = statements[0].type.name
     if kind != "SELECT":
         rule = TYPE_RULES.get(kind, "select_only")
@@ -123,14 +176,18 @@ def sandbox_connection(db_path: str | Path) -> duckdb.DuckDBPyConnection:
         raise RegistryMissing(
             f"no registry at {path}: build one with `cellvigil build --db {path}`"
         )
-    return duckdb.connect(str(path), read_only=True, config={
-        "enable_external_access": False,
-        "autoinstall_known_extensions": False,
-        "autoload_known_extensions": False,
-        "allow_community_extensions": False,
-        "memory_limit": MEMORY_LIMIT,
-        "lock_configuration": True,
-    })
+    return duckdb.connect(
+        str(path),
+        read_only=True,
+        config={
+            "enable_external_access": False,
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+            "allow_community_extensions": False,
+            "memory_limit": MEMORY_LIMIT,
+            "lock_configuration": True,
+        },
+    )
 
 
 def run_query(

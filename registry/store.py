@@ -40,14 +40,35 @@ def _bool(value: Any) -> bool | None:
 
 
 TRIAL_FIELDS = (
-    "title", "acronym", "status", "phase", "study_type", "lead_sponsor", "sponsor_class",
-    "collaborators", "enrollment", "conditions", "interventions", "countries", "start_date",
-    "completion_date", "first_posted", "last_update_posted", "is_fda_regulated_drug",
-    "is_fda_regulated_device", "has_dmc", "has_expanded_access", "has_results", "url",
+    "title",
+    "acronym",
+    "status",
+    "phase",
+    "study_type",
+    "lead_sponsor",
+    "sponsor_class",
+    "collaborators",
+    "enrollment",
+    "conditions",
+    "interventions",
+    "countries",
+    "start_date",
+    "completion_date",
+    "first_posted",
+    "last_update_posted",
+    "is_fda_regulated_drug",
+    "is_fda_regulated_device",
+    "has_dmc",
+    "has_expanded_access",
+    "has_results",
+    "url",
 )
 LIST_FIELDS = {"collaborators", "conditions", "interventions", "countries"}
 BOOL_FIELDS = {
-    "is_fda_regulated_drug", "is_fda_regulated_device", "has_dmc", "has_expanded_access",
+    "is_fda_regulated_drug",
+    "is_fda_regulated_device",
+    "has_dmc",
+    "has_expanded_access",
     "has_results",
 }
 
@@ -66,31 +87,54 @@ class RowBuffer:
     def add_version(
         self, doc_id: str, version: int, item: dict[str, Any], digest: str, now: datetime
     ) -> None:
-        self.add("document_versions", {
-            "doc_id": doc_id, "version": version, "source": item["source"],
-            "source_kind": item["source_kind"], "external_id": item["external_id"],
-            "url": item.get("url"), "title": item.get("title"), "text": item.get("text"),
-            "year": item.get("year"), "country": item.get("country"),
-            "published": _text(item.get("published")), "updated": _text(item.get("updated")),
-            "fetched_at": item["fetched_at"], "loaded_at": now,
-            "provenance": item.get("provenance"), "content_sha256": digest,
-            "raw": item.get("raw"), "raw_format": item.get("raw_format"),
-            "extra": as_json(item.get("extra")),
-        })
+        self.add(
+            "document_versions",
+            {
+                "doc_id": doc_id,
+                "version": version,
+                "source": item["source"],
+                "source_kind": item["source_kind"],
+                "external_id": item["external_id"],
+                "url": item.get("url"),
+                "title": item.get("title"),
+                "text": item.get("text"),
+                "year": item.get("year"),
+                "country": item.get("country"),
+                "published": _text(item.get("published")),
+                "updated": _text(item.get("updated")),
+                "fetched_at": item["fetched_at"],
+                "loaded_at": now,
+                "provenance": item.get("provenance"),
+                "content_sha256": digest,
+                "raw": item.get("raw"),
+                "raw_format": item.get("raw_format"),
+                "extra": as_json(item.get("extra")),
+            },
+        )
         self.pending_bytes += len(item.get("raw") or "") + len(item.get("text") or "")
 
     def add_alias(self, alias: str, doc_id: str) -> None:
         self.add("document_aliases", {"alias": alias, "doc_id": doc_id})
 
     def add_source(self, doc_id: str, item: dict[str, Any], now: datetime) -> None:
-        self.add("document_sources", {
-            "doc_id": doc_id, "source": item["source"], "external_id": item["external_id"],
-            "url": item.get("url"), "first_seen": now,
-        })
+        self.add(
+            "document_sources",
+            {
+                "doc_id": doc_id,
+                "source": item["source"],
+                "external_id": item["external_id"],
+                "url": item.get("url"),
+                "first_seen": now,
+            },
+        )
 
     def add_trial(self, doc_id: str, version: int, source: str, trial: dict[str, Any]) -> None:
-        row: dict[str, Any] = {"doc_id": doc_id, "version": version, "source": source,
-                               "nct_id": str(trial.get("nct_id") or doc_id.split(":")[-1])}
+        row: dict[str, Any] = {
+            "doc_id": doc_id,
+            "version": version,
+            "source": source,
+            "nct_id": str(trial.get("nct_id") or doc_id.split(":")[-1]),
+        }
         for name in TRIAL_FIELDS:
             value = trial.get(name)
             if name in LIST_FIELDS:
@@ -106,22 +150,30 @@ class RowBuffer:
 
     def add_adverse_events(self, doc_id: str, version: int, events: list[Any]) -> None:
         for seq, event in enumerate(e for e in events if isinstance(e, dict) and e.get("term")):
-            self.add("trial_adverse_events", {
-                "doc_id": doc_id, "version": version, "seq": seq,
-                "group_id": _text(event.get("group_id")),
-                "group_title": _text(event.get("group_title")),
-                "group_description": _text(event.get("group_description")),
-                "term": str(event["term"]), "organ_system": _text(event.get("organ_system")),
-                "serious": bool(event.get("serious")),
-                "num_affected": _int(event.get("num_affected")),
-                "num_at_risk": _int(event.get("num_at_risk")),
-                "num_events": _int(event.get("num_events")),
-                "source_vocabulary": _text(event.get("source_vocabulary")),
-            })
+            self.add(
+                "trial_adverse_events",
+                {
+                    "doc_id": doc_id,
+                    "version": version,
+                    "seq": seq,
+                    "group_id": _text(event.get("group_id")),
+                    "group_title": _text(event.get("group_title")),
+                    "group_description": _text(event.get("group_description")),
+                    "term": str(event["term"]),
+                    "organ_system": _text(event.get("organ_system")),
+                    "serious": bool(event.get("serious")),
+                    "num_affected": _int(event.get("num_affected")),
+                    "num_at_risk": _int(event.get("num_at_risk")),
+                    "num_events": _int(event.get("num_events")),
+                    "source_vocabulary": _text(event.get("source_vocabulary")),
+                },
+            )
 
     def flush_if_full(self) -> None:
-        if (self.pending_bytes >= FLUSH_BYTES
-                or sum(len(rows) for rows in self.rows.values()) >= FLUSH_ROWS):
+        if (
+            self.pending_bytes >= FLUSH_BYTES
+            or sum(len(rows) for rows in self.rows.values()) >= FLUSH_ROWS
+        ):
             self.flush()
 
     def flush(self) -> None:

@@ -19,12 +19,11 @@ def create_vocabulary_tables(con: duckdb.DuckDBPyConnection) -> None:
         table = f"vocab_{name}"
         columns = sorted({c for entry in entries.values() for c in entry})
         con.execute(f'DROP TABLE IF EXISTS "{table}"')
-        cols_sql = ", ".join(
-            f'"{c}" INTEGER' if c == "rank" else f'"{c}" VARCHAR' for c in columns
-        )
+        cols_sql = ", ".join(f'"{c}" INTEGER' if c == "rank" else f'"{c}" VARCHAR' for c in columns)
         con.execute(f'CREATE TABLE "{table}" (key VARCHAR PRIMARY KEY, {cols_sql})')
-        insert_rows(con, table, [{"key": k, **{c: e.get(c) for c in columns}}
-                                 for k, e in entries.items()])
+        insert_rows(
+            con, table, [{"key": k, **{c: e.get(c) for c in columns}} for k, e in entries.items()]
+        )
 
 
 def view_files() -> list[tuple[str, str]]:

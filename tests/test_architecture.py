@@ -41,9 +41,11 @@ def test_architecture_imports_flow_one_way(package: str) -> None:
     assert {k: v for k, v in offenders.items() if v} == {}
 
 
-def test_architecture_ruff_clean() -> None:
+@pytest.mark.parametrize(
+    "command", [["check", "--no-cache", "."], ["format", "--check", "--no-cache", "."]]
+)
+def test_architecture_ruff_clean(command: list[str]) -> None:
+    """Lint rules pass and every file is as ``ruff format`` writes it."""
     ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
-    result = subprocess.run(
-        [ruff, "check", "--no-cache", "."], cwd=ROOT, capture_output=True, text=True
-    )
+    result = subprocess.run([ruff, *command], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

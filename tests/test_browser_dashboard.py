@@ -21,16 +21,30 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
 CELLVIGIL = str(Path(sys.executable).with_name("cellvigil"))
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 # (url path, a text the loaded page must show)
-PAGES = [("", "Documents by source kind"), ("products", "Cases of one product type"),
-         ("regulation", "Timeline of regulator actions"), ("cases", "Evidence of the selected"),
-         ("trials", "Results adverse events by arm"), ("signals", "Reporting odds ratio"),
-         ("sql", "Example queries")]
-ARTIFACTS = Path(os.environ.get("CELLVIGIL_ARTIFACTS")
-                 or Path(tempfile.gettempdir()) / "artifacts") / "dashboard"
+PAGES = [
+    ("", "Documents by source kind"),
+    ("products", "Cases of one product type"),
+    ("regulation", "Timeline of regulator actions"),
+    ("cases", "Evidence of the selected"),
+    ("trials", "Results adverse events by arm"),
+    ("signals", "Reporting odds ratio"),
+    ("sql", "Example queries"),
+]
+ARTIFACTS = (
+    Path(os.environ.get("CELLVIGIL_ARTIFACTS") or Path(tempfile.gettempdir()) / "artifacts")
+    / "dashboard"
+)
 
 
 def _free_port() -> int:
@@ -66,13 +80,17 @@ def _wait_healthy(url: str, proc: subprocess.Popen, seconds: float = 30) -> None
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium (apt-get install chromium, "
-                    "as ./dev.sh test does) to run the browser tests")
+        pytest.skip(
+            f"{CHROMIUM} is absent: install Debian's chromium (apt-get install chromium, "
+            "as ./dev.sh test does) to run the browser tests"
+        )
     db = build_fixture_registry(tmp_path_factory.mktemp("browser") / "fixture.duckdb")
     port = _free_port()
     proc = subprocess.Popen(
         [CELLVIGIL, "serve", "--db", str(db), "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -96,8 +114,9 @@ def browser(served: str):
         chromium.close()
 
 
-def test_browser_deep_link_as_first_request_keeps_navigation_and_filters(served: str,
-                                                                        browser) -> None:
+def test_browser_deep_link_as_first_request_keeps_navigation_and_filters(
+    served: str, browser
+) -> None:
     # Runs first: a page URL opened before any other request must still go through app.py.
     page = browser.new_page()
     try:
@@ -111,8 +130,9 @@ def test_browser_deep_link_as_first_request_keeps_navigation_and_filters(served:
 
 
 @pytest.mark.parametrize(("path", "expected"), PAGES)
-def test_browser_page_loads_without_exception(served: str, browser, path: str,
-                                              expected: str) -> None:
+def test_browser_page_loads_without_exception(
+    served: str, browser, path: str, expected: str
+) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 2600})  # whole page in the shot
     try:
         page.goto(f"{served}/{path}", wait_until="domcontentloaded")

@@ -17,10 +17,15 @@ runner = CliRunner()
 
 def _snapshot(folder: Path) -> Path:
     folder.mkdir()
-    doc = {"id": "url:https://clinic.example/iv", "source_kind": "clinic_ad",
-           "url": "https://clinic.example/iv", "title": "IV stem cell therapy",
-           "text": "Our clinic infuses umbilical cord MSCs intravenously.", "year": 2024,
-           "country": "MX"}
+    doc = {
+        "id": "url:https://clinic.example/iv",
+        "source_kind": "clinic_ad",
+        "url": "https://clinic.example/iv",
+        "title": "IV stem cell therapy",
+        "text": "Our clinic infuses umbilical cord MSCs intravenously.",
+        "year": 2024,
+        "country": "MX",
+    }
     (folder / "documents.jsonl").write_text(json.dumps(doc) + "\n", encoding="utf-8")
     return folder
 
@@ -30,13 +35,15 @@ def test_run_without_network_builds_from_the_snapshot(
 ) -> None:
     monkeypatch.setattr(crawl_commands, "network_available", lambda *a, **k: False)
     db = tmp_path / "r.duckdb"
-    result = runner.invoke(app, ["run", "--no-serve", "--db", str(db),
-                                 "--snapshot", str(_snapshot(tmp_path / "snap"))])
+    result = runner.invoke(
+        app, ["run", "--no-serve", "--db", str(db), "--snapshot", str(_snapshot(tmp_path / "snap"))]
+    )
     assert result.exit_code == 0, result.output
     assert "no network" in result.output
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT doc_id FROM documents").fetchall() == [
-        ("url:https://clinic.example/iv",)]
+        ("url:https://clinic.example/iv",)
+    ]
     con.close()
 
 
@@ -44,8 +51,17 @@ def test_run_without_network_or_snapshot_fails_clearly(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(crawl_commands, "network_available", lambda *a, **k: False)
-    result = runner.invoke(app, ["run", "--no-serve", "--db", str(tmp_path / "r.duckdb"),
-                                 "--snapshot", str(tmp_path / "missing")])
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            "--no-serve",
+            "--db",
+            str(tmp_path / "r.duckdb"),
+            "--snapshot",
+            str(tmp_path / "missing"),
+        ],
+    )
     assert result.exit_code == 2
     assert "nothing to build from" in result.output
     assert not (tmp_path / "r.duckdb").exists()

@@ -168,11 +168,14 @@ def test_dashboard_sql_page_runs_examples_through_the_sandbox(registry: Path) ->
     assert at.download_button(key="sql_result_csv")
 
 
-@pytest.mark.parametrize("hostile", [
-    "COPY documents TO '/tmp/cv_leak.csv'",
-    "SELECT * FROM read_text('/etc/passwd')",
-    "DROP VIEW documents",
-])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "COPY documents TO '/tmp/cv_leak.csv'",
+        "SELECT * FROM read_text('/etc/passwd')",
+        "DROP VIEW documents",
+    ],
+)
 def test_dashboard_sql_page_shows_refusals_as_text(registry: Path, hostile: str) -> None:
     at = run_page("sql")
     at.text_area(key="sql_text").set_value(hostile).run()

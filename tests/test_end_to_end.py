@@ -58,8 +58,9 @@ def test_end_to_end_evidence_offsets_point_at_the_text(
         assert sentence is None or text in sentence
 
 
-def test_end_to_end_rebuild_is_a_no_op(snapshot_registry: Path, snapshot_dir: Path,
-                                       tmp_path: Path) -> None:
+def test_end_to_end_rebuild_is_a_no_op(
+    snapshot_registry: Path, snapshot_dir: Path, tmp_path: Path
+) -> None:
     copy = tmp_path / "copy.duckdb"
     copy.write_bytes(snapshot_registry.read_bytes())
     summary = build(copy, snapshot=snapshot_dir)
@@ -93,17 +94,21 @@ def test_end_to_end_data_dictionary_documents_every_column(
         assert columns == sections[view], f"{view}: columns differ from the dictionary"
 
 
-def test_end_to_end_first_page_renders(snapshot_registry: Path,
-                                       con: duckdb.DuckDBPyConnection,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_end_to_end_first_page_renders(
+    snapshot_registry: Path, con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("CELLVIGIL_DB", str(snapshot_registry))
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60).run()
     assert not at.exception
-    per_source = next(df.value for df in at.dataframe
-                      if {"source", "source_kind", "documents"} <= set(df.value.columns))
+    per_source = next(
+        df.value
+        for df in at.dataframe
+        if {"source", "source_kind", "documents"} <= set(df.value.columns)
+    )
     shown = per_source.groupby("source_kind")["documents"].sum().to_dict()
-    expected = dict(con.execute(
-        "SELECT source_kind, count(*) FROM documents GROUP BY 1").fetchall())
+    expected = dict(
+        con.execute("SELECT source_kind, count(*) FROM documents GROUP BY 1").fetchall()
+    )
     assert shown == expected
 
 

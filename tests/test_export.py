@@ -44,11 +44,14 @@ def test_export_parquet_keeps_lists_csv_writes_json(registry: Path, tmp_path: Pa
     export_registry(registry, tmp_path / "c", "csv")
     con = duckdb.connect()
     parquet = tmp_path / "p" / "event_reports.parquet"
-    p = con.execute(f"SELECT tissue_sources FROM read_parquet('{parquet}') "
-                    "WHERE doc_id LIKE '%sample.00'").fetchall()
+    p = con.execute(
+        f"SELECT tissue_sources FROM read_parquet('{parquet}') WHERE doc_id LIKE '%sample.00'"
+    ).fetchall()
     assert p[0][0] == ["bone_marrow"]
-    c = con.execute(f"SELECT tissue_sources FROM read_csv('{tmp_path}/c/event_reports.csv', "
-                    "all_varchar=true) WHERE doc_id LIKE '%sample.00'").fetchall()
+    c = con.execute(
+        f"SELECT tissue_sources FROM read_csv('{tmp_path}/c/event_reports.csv', "
+        "all_varchar=true) WHERE doc_id LIKE '%sample.00'"
+    ).fetchall()
     assert c[0][0] == '["bone_marrow"]'
 
 
@@ -71,9 +74,13 @@ def _documented_columns() -> dict[str, list[str]]:
 @pytest.mark.parametrize("view", ANALYTIC_VIEWS)
 def test_export_dictionary_documents_every_column(registry: Path, view: str) -> None:
     con = duckdb.connect(str(registry), read_only=True)
-    columns = [r[0] for r in con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index",
-        [view]).fetchall()]
+    columns = [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index",
+            [view],
+        ).fetchall()
+    ]
     con.close()
     assert columns, view
     assert _documented_columns().get(view) == columns

@@ -20,12 +20,24 @@ from nlp.doses import (
 _SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 NOTATIONS = [
-    "{m} × 10^{e}", "{m}x10^{e}", "{m} x 10({e})", "{m}x10({e})", "{m} x 10e{e}", "{m}X10E{e}",
-    "{m}E{e}", "{m}e+{e}", "{m} × 10{sup}", "{m}·10{sup}", "{m}*10^{e}", "{m} × 10 ^ {e}",
+    "{m} × 10^{e}",
+    "{m}x10^{e}",
+    "{m} x 10({e})",
+    "{m}x10({e})",
+    "{m} x 10e{e}",
+    "{m}X10E{e}",
+    "{m}E{e}",
+    "{m}e+{e}",
+    "{m} × 10{sup}",
+    "{m}·10{sup}",
+    "{m}*10^{e}",
+    "{m} × 10 ^ {e}",
 ]
 mantissas = st.builds(
     lambda whole, frac, digits: f"{whole}.{str(frac).zfill(digits)}" if digits else str(whole),
-    st.integers(1, 999), st.integers(0, 999), st.sampled_from([0, 1, 2, 3]),
+    st.integers(1, 999),
+    st.integers(0, 999),
+    st.sampled_from([0, 1, 2, 3]),
 ).filter(lambda m: m != "10" and float(m) > 0)
 exponents = st.integers(3, 10)
 
@@ -58,8 +70,7 @@ def test_doses_lost_superscript_round_trips(m: str, e: int, sign: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(mantissas, st.sampled_from([("thousand", 3), ("million", 6), ("billion", 9),
-                                   ("M", 6)]))
+@given(mantissas, st.sampled_from([("thousand", 3), ("million", 6), ("billion", 9), ("M", 6)]))
 def test_doses_word_multipliers_round_trip(m: str, word: tuple[str, int]) -> None:
     expr = f"{m} {word[0]} cells"
     value = _value(m, word[1])
@@ -69,8 +80,16 @@ def test_doses_word_multipliers_round_trip(m: str, word: tuple[str, int]) -> Non
     assert len(doses) == 1 and _close(doses[0]["cells"], value), expr
 
 
-PER_KG = ["cells/kg", "cells per kg", "cells per kilogram of body weight", "/kg body weight",
-          "MSCs/kg", "cells·kg−1", "cells / kg", "per kg"]
+PER_KG = [
+    "cells/kg",
+    "cells per kg",
+    "cells per kilogram of body weight",
+    "/kg body weight",
+    "MSCs/kg",
+    "cells·kg−1",
+    "cells / kg",
+    "per kg",
+]
 NOT_PER_KG = ["cells", "MSCs", "cells per infusion", "viable cells in 2 mL", "stem cells"]
 
 
@@ -84,17 +103,46 @@ def test_doses_per_kg_suffix_sets_per_kg(m: str, e: int, suffix: str) -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(mantissas, exponents, st.sampled_from(["cells/mL", "cells/ml", "cells per mL", "/µL",
-                                             "cells/µl", "× 10^9/L", "mg/kg", "IU", "mL"]))
+@given(
+    mantissas,
+    exponents,
+    st.sampled_from(
+        ["cells/mL", "cells/ml", "cells per mL", "/µL", "cells/µl", "× 10^9/L", "mg/kg", "IU", "mL"]
+    ),
+)
 def test_doses_concentrations_and_drugs_are_not_doses(m: str, e: int, suffix: str) -> None:
     assert find_doses(f"MSC suspension of {m} × 10^{e} {suffix} was used.") == []
 
 
-fragments = st.sampled_from([
-    "1 × 10^6 cells/kg", "2 million MSCs", "10 mg/kg", "5 × 10^6 cells/mL", " to ", "–", ", or ",
-    "x10", "10^", "⁶", "1.106", "30 000 000", "1,000,000", "±3", "cells", "/kg", "\n", ". ",
-    "E7", "(6)", "M", "millones de células", "per kilogram", "~", "-",
-])
+fragments = st.sampled_from(
+    [
+        "1 × 10^6 cells/kg",
+        "2 million MSCs",
+        "10 mg/kg",
+        "5 × 10^6 cells/mL",
+        " to ",
+        "–",
+        ", or ",
+        "x10",
+        "10^",
+        "⁶",
+        "1.106",
+        "30 000 000",
+        "1,000,000",
+        "±3",
+        "cells",
+        "/kg",
+        "\n",
+        ". ",
+        "E7",
+        "(6)",
+        "M",
+        "millones de células",
+        "per kilogram",
+        "~",
+        "-",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -104,7 +152,7 @@ def test_doses_offsets_slice_input_and_never_raise(text: str) -> None:
     keys = set()
     for d in doses:
         assert set(d) == {"cells", "per_kg", "text", "start", "end"}
-        assert text[d["start"]:d["end"]] == d["text"]
+        assert text[d["start"] : d["end"]] == d["text"]
         assert 0 < d["cells"] <= 1e13 and isinstance(d["per_kg"], bool)
         keys.add((d["cells"], d["per_kg"]))
     assert len(keys) == len(doses)
@@ -115,7 +163,7 @@ def test_doses_offsets_slice_input_and_never_raise(text: str) -> None:
 @given(st.text())
 def test_doses_arbitrary_text_never_raises(text: str) -> None:
     for d in find_doses(text):
-        assert text[d["start"]:d["end"]] == d["text"]
+        assert text[d["start"] : d["end"]] == d["text"]
     parse_cell_count(text)
 
 
@@ -129,11 +177,43 @@ def test_doses_atom_scan_matches_finditer(text: str) -> None:
     assert [m.span() for m in _atom_matches(text)] == [m.span() for m in ATOM_RE.finditer(text)]
 
 
-dose_pieces = st.sampled_from([
-    "1", "2", "10", "108", "250", "1000", "2,000", "1.5", " ", ", ", " to ", "–", " or ",
-    " million", " billion", " thousand", " × 10^6", "x10(6)", "E7", "e-3", "10⁶", "/kg",
-    " cells", " MSCs", "(", ")", ".", "day ", "n=", "$", "CD34+", " per kg", "mL",
-])
+dose_pieces = st.sampled_from(
+    [
+        "1",
+        "2",
+        "10",
+        "108",
+        "250",
+        "1000",
+        "2,000",
+        "1.5",
+        " ",
+        ", ",
+        " to ",
+        "–",
+        " or ",
+        " million",
+        " billion",
+        " thousand",
+        " × 10^6",
+        "x10(6)",
+        "E7",
+        "e-3",
+        "10⁶",
+        "/kg",
+        " cells",
+        " MSCs",
+        "(",
+        ")",
+        ".",
+        "day ",
+        "n=",
+        "$",
+        "CD34+",
+        " per kg",
+        "mL",
+    ]
+)
 
 
 @settings(max_examples=300)

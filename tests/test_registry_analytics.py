@@ -9,8 +9,14 @@ import pytest
 
 from registry.export import ANALYTIC_VIEWS, export_views
 
-SETTINGS = {"approved_product", "regulated_trial", "registered_unverified",
-            "clinic_direct_to_consumer", "regulatory_action", "unknown"}
+SETTINGS = {
+    "approved_product",
+    "regulated_trial",
+    "registered_unverified",
+    "clinic_direct_to_consumer",
+    "regulatory_action",
+    "unknown",
+}
 ROUTE_CLASSES = {"intravascular", "local", "other", "not_stated"}
 
 
@@ -49,8 +55,14 @@ def test_analytics_document_settings_cover_every_document(con) -> None:
 
 def test_analytics_event_reports_are_present_events_with_profile(con) -> None:
     assert _one(con, "SELECT count(*) FROM event_reports") > 0
-    assert _one(con, """SELECT count(*) FROM event_reports r
-                        LEFT JOIN vocab_events v ON v.key = r.term WHERE v.key IS NULL""") == 0
+    assert (
+        _one(
+            con,
+            """SELECT count(*) FROM event_reports r
+                        LEFT JOIN vocab_events v ON v.key = r.term WHERE v.key IS NULL""",
+        )
+        == 0
+    )
     assert _one(con, "SELECT count(*) - count(DISTINCT (doc_id, term)) FROM event_reports") == 0
     text_rows = con.execute("""SELECT count(*), count(*) FILTER (WHERE e.status = 'present')
         FROM event_reports r JOIN events e ON e.doc_id = r.doc_id AND e.term = r.term
@@ -74,10 +86,14 @@ def test_analytics_trial_results_mapped_with_mesh(con) -> None:
 
 def test_analytics_product_event_counts_grid(con) -> None:
     docs_tissues = _one(con, "SELECT count(*) FROM document_tissues")
-    assert _one(con, "SELECT sum(documents) FROM product_event_counts "
-                     "WHERE term = 'any_thrombotic'") == docs_tissues
-    assert _one(con, "SELECT count(*) FROM product_event_counts "
-                     "WHERE event_documents > documents") == 0
+    assert (
+        _one(con, "SELECT sum(documents) FROM product_event_counts WHERE term = 'any_thrombotic'")
+        == docs_tissues
+    )
+    assert (
+        _one(con, "SELECT count(*) FROM product_event_counts WHERE event_documents > documents")
+        == 0
+    )
     assert _distinct(con, "route_class", "product_event_counts") <= ROUTE_CLASSES
 
 
@@ -87,13 +103,20 @@ def test_analytics_signals_tables_add_up(con) -> None:
     assert _one(con, "SELECT count(*) FROM signals WHERE least(a, b, c, d) < 0") == 0
     dims = {r[0] for r in con.execute("SELECT DISTINCT dimension FROM signals").fetchall()}
     assert dims == {"tissue_source", "route_class", "setting"}
-    assert _one(con, """SELECT count(*) FROM signals
-                        WHERE prr_signal AND NOT (prr >= 2 AND chi2 >= 4 AND a >= 3)""") == 0
+    assert (
+        _one(
+            con,
+            """SELECT count(*) FROM signals
+                        WHERE prr_signal AND NOT (prr >= 2 AND chi2 >= 4 AND a >= 3)""",
+        )
+        == 0
+    )
 
 
 def test_analytics_clinics_and_regulator_actions(con) -> None:
     assert _one(con, "SELECT count(*) FROM clinics WHERE known_from = 'clinic_pages'") == _one(
-        con, "SELECT count(DISTINCT cv_host(url)) FROM documents WHERE source_kind = 'clinic_ad'")
+        con, "SELECT count(DISTINCT cv_host(url)) FROM documents WHERE source_kind = 'clinic_ad'"
+    )
     firm = con.execute("""SELECT regulator_actions, regulator_action_urls FROM clinics
                           WHERE clinic_id = 'firm:us-stem-cell-clinic-llc'""").fetchone()
     assert firm is not None and firm[0] == 2
@@ -103,15 +126,25 @@ def test_analytics_clinics_and_regulator_actions(con) -> None:
 def test_analytics_links(con) -> None:
     merged = _one(con, "SELECT count(*) FROM document_links WHERE link_type = 'same_document'")
     assert merged > 0
-    assert _one(con, """SELECT count(*) FROM document_links l
+    assert (
+        _one(
+            con,
+            """SELECT count(*) FROM document_links l
                         LEFT JOIN documents d ON d.doc_id = l.linked_doc_id
-                        WHERE d.doc_id IS NULL""") == 0
+                        WHERE d.doc_id IS NULL""",
+        )
+        == 0
+    )
 
 
 def test_analytics_approved_products_reference(con) -> None:
-    rows = {(r[0], r[1]): r[2:] for r in con.execute(
-        "SELECT product, jurisdiction, approval_year, status, withdrawn_year, source_url "
-        "FROM ref_approved_products").fetchall()}
+    rows = {
+        (r[0], r[1]): r[2:]
+        for r in con.execute(
+            "SELECT product, jurisdiction, approval_year, status, withdrawn_year, source_url "
+            "FROM ref_approved_products"
+        ).fetchall()
+    }
     assert rows[("Ryoncil", "US")][:2] == (2024, "approved")
     assert rows[("Alofisel", "EU")][:3] == (2018, "withdrawn", 2024)
     assert rows[("Temcell HS", "JP")][0] == 2015
@@ -119,27 +152,33 @@ def test_analytics_approved_products_reference(con) -> None:
     assert all(r[3].startswith("https://") for r in rows.values())
 
 
-@pytest.mark.parametrize(("term", "key"), [
-    ("Pulmonary embolism", "pulmonary_embolism"),
-    ("Deep vein thrombosis", "deep_vein_thrombosis"),
-    ("Portal vein thrombosis", "venous_thrombosis"),
-    ("Catheter site thrombosis", "venous_thrombosis"),
-    ("Cerebrovascular accident", "stroke"),
-    ("Ischaemic stroke", "stroke"),
-    ("Haemorrhagic stroke", None),
-    ("Acute myocardial infarction", "myocardial_infarction"),
-    ("Target vessel myocardial infarction", "myocardial_infarction"),
-    ("Thrombotic microangiopathy", "microthrombosis"),
-    ("Disseminated intravascular coagulation", "disseminated_intravascular_coagulation"),
-    ("Fibrin D dimer increased", "coagulation_activation"),
-    ("Thrombosis", "thromboembolism"),
-    ("Thrombocytopenia", None),
-    ("Air embolism", None),
-    ("Pyrexia", None),
-])
+@pytest.mark.parametrize(
+    ("term", "key"),
+    [
+        ("Pulmonary embolism", "pulmonary_embolism"),
+        ("Deep vein thrombosis", "deep_vein_thrombosis"),
+        ("Portal vein thrombosis", "venous_thrombosis"),
+        ("Catheter site thrombosis", "venous_thrombosis"),
+        ("Cerebrovascular accident", "stroke"),
+        ("Ischaemic stroke", "stroke"),
+        ("Haemorrhagic stroke", None),
+        ("Acute myocardial infarction", "myocardial_infarction"),
+        ("Target vessel myocardial infarction", "myocardial_infarction"),
+        ("Thrombotic microangiopathy", "microthrombosis"),
+        ("Disseminated intravascular coagulation", "disseminated_intravascular_coagulation"),
+        ("Fibrin D dimer increased", "coagulation_activation"),
+        ("Thrombosis", "thromboembolism"),
+        ("Thrombocytopenia", None),
+        ("Air embolism", None),
+        ("Pyrexia", None),
+    ],
+)
 def test_analytics_ae_term_rules(con, term: str, key: str | None) -> None:
-    got = con.execute("SELECT r.event_key FROM (SELECT cv_ae_rule(?) AS rule_id) x "
-                      "LEFT JOIN ref_ae_term_map r USING (rule_id)", [term]).fetchone()[0]
+    got = con.execute(
+        "SELECT r.event_key FROM (SELECT cv_ae_rule(?) AS rule_id) x "
+        "LEFT JOIN ref_ae_term_map r USING (rule_id)",
+        [term],
+    ).fetchone()[0]
     assert got == key
 
 
@@ -150,17 +189,32 @@ def test_analytics_regulator_letter_links_to_clinic_by_domain_and_firm(tmp_path:
     from registry.build import build
 
     docs = [
-        {"id": "url:https://www.acmestemcell.com/treatments", "source_kind": "clinic_ad",
-         "url": "https://www.acmestemcell.com/treatments", "title": "Treatments | Acme",
-         "text": "Book a consultation for umbilical cord stem cell IV therapy.", "country": "MX"},
-        {"id": "url:https://www.fda.gov/warning-letters/acme-stem-cell-llc-600001-01022020",
-         "source_kind": "regulatory_action", "year": 2020, "country": "US",
-         "url": "https://www.fda.gov/warning-letters/acme-stem-cell-llc-600001-01022020",
-         "title": "Acme Stem Cell LLC", "text": "WARNING LETTER. Dear Sir, ..."},
-        {"id": "url:https://recalls-rappels.canada.ca/en/alert-recall/acme", "year": 2021,
-         "source_kind": "regulatory_action", "country": "CA",
-         "url": "https://recalls-rappels.canada.ca/en/alert-recall/acme",
-         "title": "Advisory", "text": "Products sold at acmestemcell.com are unauthorized."},
+        {
+            "id": "url:https://www.acmestemcell.com/treatments",
+            "source_kind": "clinic_ad",
+            "url": "https://www.acmestemcell.com/treatments",
+            "title": "Treatments | Acme",
+            "text": "Book a consultation for umbilical cord stem cell IV therapy.",
+            "country": "MX",
+        },
+        {
+            "id": "url:https://www.fda.gov/warning-letters/acme-stem-cell-llc-600001-01022020",
+            "source_kind": "regulatory_action",
+            "year": 2020,
+            "country": "US",
+            "url": "https://www.fda.gov/warning-letters/acme-stem-cell-llc-600001-01022020",
+            "title": "Acme Stem Cell LLC",
+            "text": "WARNING LETTER. Dear Sir, ...",
+        },
+        {
+            "id": "url:https://recalls-rappels.canada.ca/en/alert-recall/acme",
+            "year": 2021,
+            "source_kind": "regulatory_action",
+            "country": "CA",
+            "url": "https://recalls-rappels.canada.ca/en/alert-recall/acme",
+            "title": "Advisory",
+            "text": "Products sold at acmestemcell.com are unauthorized.",
+        },
     ]
     folder = tmp_path / "snap"
     folder.mkdir()
@@ -168,8 +222,12 @@ def test_analytics_regulator_letter_links_to_clinic_by_domain_and_firm(tmp_path:
     db = tmp_path / "r.duckdb"
     build(db, snapshot=folder, extract=False)
     con = duckdb.connect(str(db), read_only=True)
-    links = sorted(r[0] for r in con.execute(
-        "SELECT evidence FROM document_links WHERE link_type = 'regulator_to_clinic'").fetchall())
+    links = sorted(
+        r[0]
+        for r in con.execute(
+            "SELECT evidence FROM document_links WHERE link_type = 'regulator_to_clinic'"
+        ).fetchall()
+    )
     assert links == ["domain acmestemcell.com", "firm acmestemcell"]
     row = con.execute("""SELECT business, country, regulator_actions, last_action_year, known_from
                          FROM clinics""").fetchall()

@@ -32,13 +32,22 @@ def _hand(a: int, b: int, c: int, d: int) -> dict[str, float | None]:
         lo, hi = math.exp(math.log(ror) - 1.96 * se), math.exp(math.log(ror) + 1.96 * se)
     ic = math.log2((a + 0.5) / (e + 0.5))
     ic025 = ic - 3.3 * (a + 0.5) ** -0.5 - 2 * (a + 0.5) ** -1.5
-    return {"expected": e, "prr": prr, "chi2": chi2, "ror": ror, "ror_lower95": lo,
-            "ror_upper95": hi, "ic": ic, "ic025": ic025}
+    return {
+        "expected": e,
+        "prr": prr,
+        "chi2": chi2,
+        "ror": ror,
+        "ror_lower95": lo,
+        "ror_upper95": hi,
+        "ic": ic,
+        "ic025": ic025,
+    }
 
 
 def _row(con: duckdb.DuckDBPyConnection, key: tuple[str, str, str]) -> dict:
-    cur = con.execute("SELECT * FROM signals WHERE dimension = ? AND level = ? AND term = ?",
-                      list(key))
+    cur = con.execute(
+        "SELECT * FROM signals WHERE dimension = ? AND level = ? AND term = ?", list(key)
+    )
     names = [d[0] for d in cur.description]
     rows = cur.fetchall()
     assert len(rows) == 1, key
@@ -96,15 +105,20 @@ def test_signals_small_counts_shown_not_hidden(sample_db) -> None:
 def test_signals_possible_events_are_not_reports(sample_db) -> None:
     q = "SELECT count(*) FROM signals WHERE term = 'stroke'"
     assert sample_db.execute(q).fetchone()[0] == 0
-    assert sample_db.execute(
-        "SELECT count(*) FROM event_reports WHERE term = 'stroke'").fetchone()[0] == 0
+    assert (
+        sample_db.execute("SELECT count(*) FROM event_reports WHERE term = 'stroke'").fetchone()[0]
+        == 0
+    )
 
 
 def test_product_event_counts_hand_totals(sample_db) -> None:
-    rows = dict(sample_db.execute(
-        """SELECT tissue_source || '/' || route_class, sum(event_documents)::INT
+    rows = dict(
+        sample_db.execute(
+            """SELECT tissue_source || '/' || route_class, sum(event_documents)::INT
            FROM product_event_counts
-           WHERE term = 'any_thrombotic' GROUP BY 1""").fetchall())
+           WHERE term = 'any_thrombotic' GROUP BY 1"""
+        ).fetchall()
+    )
     assert rows == {"bone_marrow/intravascular": 6, "adipose/local": 2, "not_stated/not_stated": 1}
     docs = sample_db.execute(
         "SELECT sum(documents) FROM product_event_counts WHERE term = 'any_thrombotic'"
@@ -115,11 +129,13 @@ def test_product_event_counts_hand_totals(sample_db) -> None:
 def test_product_profile_dose_estimate_flagged(sample_db) -> None:
     bm = sample_db.execute(
         """SELECT dose_per_kg_min, dose_total_min, dose_total_estimated, route_class
-           FROM product_profiles WHERE doc_id = 'doi:10.5555/sample.00'""").fetchone()
+           FROM product_profiles WHERE doc_id = 'doi:10.5555/sample.00'"""
+    ).fetchone()
     assert bm == (pytest.approx(2e6), pytest.approx(1.4e8), True, "intravascular")
     ad = sample_db.execute(
         """SELECT dose_per_kg_min, dose_total_min, dose_total_estimated, route_class
-           FROM product_profiles WHERE doc_id = 'doi:10.5555/sample.08'""").fetchone()
+           FROM product_profiles WHERE doc_id = 'doi:10.5555/sample.08'"""
+    ).fetchone()
     assert ad == (None, pytest.approx(5e7), False, "local")
 
 

@@ -23,9 +23,17 @@ runner = CliRunner()
 
 
 def _doc(n: int) -> str:
-    return json.dumps({"id": f"url:https://clinic.example/{n}", "source_kind": "clinic_ad",
-                       "url": f"https://clinic.example/{n}", "title": f"Page {n}",
-                       "text": "Stem cell infusions in our clinic.", "year": None, "country": None})
+    return json.dumps(
+        {
+            "id": f"url:https://clinic.example/{n}",
+            "source_kind": "clinic_ad",
+            "url": f"https://clinic.example/{n}",
+            "title": f"Page {n}",
+            "text": "Stem cell infusions in our clinic.",
+            "year": None,
+            "country": None,
+        }
+    )
 
 
 def _load(folder: Path) -> tuple[list[dict], IngestReport]:
@@ -48,16 +56,25 @@ def test_jsonl_line_that_is_not_json_is_skipped_by_line(tmp_path: Path) -> None:
     (tmp_path / "documents.jsonl").write_text(body, encoding="utf-8")
     items, report = _load(tmp_path)
     assert [i["external_id"] for i in items] == [
-        "url:https://clinic.example/1", "url:https://clinic.example/2",
-        "url:https://clinic.example/4"]
+        "url:https://clinic.example/1",
+        "url:https://clinic.example/2",
+        "url:https://clinic.example/4",
+    ]
     assert report.skipped == 1
     assert "documents.jsonl:3" in report.skipped_reasons[0]
     assert "not JSON" in report.skipped_reasons[0]
 
 
 def test_file_that_is_not_utf8_skips_only_its_bad_lines(tmp_path: Path) -> None:
-    latin = json.dumps({"id": "url:https://clinica.example/x", "source_kind": "clinic_ad",
-                        "title": "Clínica", "text": "Células madre"}, ensure_ascii=False)
+    latin = json.dumps(
+        {
+            "id": "url:https://clinica.example/x",
+            "source_kind": "clinic_ad",
+            "title": "Clínica",
+            "text": "Células madre",
+        },
+        ensure_ascii=False,
+    )
     body = (_doc(1) + "\n").encode() + (latin + "\n").encode("latin-1") + (_doc(3) + "\n").encode()
     (tmp_path / "documents.jsonl").write_bytes(body)
     items, report = _load(tmp_path)
@@ -79,8 +96,10 @@ def test_csv_row_with_bad_bytes_is_skipped(snapshot_dir: Path, tmp_path: Path) -
 def test_empty_snapshot_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(SnapshotError, match="holds no .csv or .jsonl"):
         build(tmp_path / "r.duckdb", snapshot=tmp_path, extract=False)
-    result = runner.invoke(app, ["build", "--snapshot", str(tmp_path),
-                                 "--db", str(tmp_path / "r.duckdb"), "--no-extract"])
+    result = runner.invoke(
+        app,
+        ["build", "--snapshot", str(tmp_path), "--db", str(tmp_path / "r.duckdb"), "--no-extract"],
+    )
     assert result.exit_code == 2
     assert "holds no .csv or .jsonl" in result.output
     assert not (tmp_path / "r.duckdb").exists()
@@ -138,10 +157,15 @@ def test_in_place_write_waits_then_names_the_busy_registry(tmp_path: Path) -> No
     build(db, snapshot=_small_snapshot(tmp_path / "s1", 2), extract=False)
     before = _sha(db)
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True); "
-         "print('open', flush=True); time.sleep(30)", str(db)],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True); "
+            "print('open', flush=True); time.sleep(30)",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "open"

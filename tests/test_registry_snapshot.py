@@ -83,9 +83,15 @@ def test_loading_the_same_snapshot_twice_changes_nothing(
 
 
 def _paper(**changes: object) -> dict:
-    item = {"source": "pubmed", "source_kind": "publication", "external_id": "pmid:101",
-            "title": "A case of pulmonary embolism", "text": "After infusion ...",
-            "extra": {"pmid": "101", "doi": "10.1000/ABC"}, "fetched_at": "2026-01-01T00:00:00Z"}
+    item = {
+        "source": "pubmed",
+        "source_kind": "publication",
+        "external_id": "pmid:101",
+        "title": "A case of pulmonary embolism",
+        "text": "After infusion ...",
+        "extra": {"pmid": "101", "doi": "10.1000/ABC"},
+        "fetched_at": "2026-01-01T00:00:00Z",
+    }
     item.update(changes)
     return item
 
@@ -106,8 +112,11 @@ def test_changed_document_becomes_a_new_version_and_keeps_the_old(tmp_path: Path
 
 def test_paper_from_two_sources_is_one_document(tmp_path: Path) -> None:
     db = tmp_path / "r.duckdb"
-    europe = _paper(source="europepmc", external_id="doi:10.1000/abc",
-                    extra={"doi": "10.1000/abc", "pmid": None})
+    europe = _paper(
+        source="europepmc",
+        external_id="doi:10.1000/abc",
+        extra={"doi": "10.1000/abc", "pmid": None},
+    )
     ingest_items(db, [_paper(), europe])
     con = duckdb.connect(str(db), read_only=True)
     docs = con.execute("SELECT DISTINCT doc_id FROM document_versions").fetchall()
@@ -118,9 +127,15 @@ def test_paper_from_two_sources_is_one_document(tmp_path: Path) -> None:
 
 
 def test_invalid_items_are_named_skips(tmp_path: Path) -> None:
-    report = ingest_items(tmp_path / "r.duckdb", [
-        _paper(), {"source": "x"}, _paper(external_id="pmid:7", source_kind="blog"), "text",
-    ])
+    report = ingest_items(
+        tmp_path / "r.duckdb",
+        [
+            _paper(),
+            {"source": "x"},
+            _paper(external_id="pmid:7", source_kind="blog"),
+            "text",
+        ],
+    )
     assert report.inserted == 1
     assert report.skipped == 3
     assert any("source_kind" in r for r in report.skipped_reasons)

@@ -16,8 +16,12 @@ FLOOR = 0.80
 
 
 def _gold_docs(gold_files: list[Path]) -> list[dict]:
-    docs = [json.loads(line) for path in gold_files for line in path.read_text("utf-8").splitlines()
-            if line.strip()]
+    docs = [
+        json.loads(line)
+        for path in gold_files
+        for line in path.read_text("utf-8").splitlines()
+        if line.strip()
+    ]
     assert docs, "no gold documents"
     return docs
 
@@ -44,7 +48,8 @@ def _settings(db: Path) -> dict[str, tuple[str, str, str]]:
     con = duckdb.connect(str(db), read_only=True)
     rows = con.execute(
         """SELECT d.doc_id, d.setting, s.setting_rule, s.setting_reason
-           FROM documents d JOIN document_settings s USING (doc_id)""").fetchall()
+           FROM documents d JOIN document_settings s USING (doc_id)"""
+    ).fetchall()
     con.close()
     return {r[0]: r[1:] for r in rows}
 
@@ -52,8 +57,11 @@ def _settings(db: Path) -> dict[str, tuple[str, str, str]]:
 def _score(gold: dict[str, str], got: dict[str, tuple[str, str, str]]) -> tuple[float, list[str]]:
     """Micro F1 over the labelled documents (one label each: equals accuracy)."""
     tp = sum(got.get(i, ("",))[0] == g for i, g in gold.items())
-    misses = [f"{i}: gold {g}, got {got.get(i, ('missing',))[0]} ({got.get(i, ('', '', ''))[2]})"
-              for i, g in gold.items() if got.get(i, ("",))[0] != g]
+    misses = [
+        f"{i}: gold {g}, got {got.get(i, ('missing',))[0]} ({got.get(i, ('', '', ''))[2]})"
+        for i, g in gold.items()
+        if got.get(i, ("",))[0] != g
+    ]
     return tp / len(gold), misses
 
 
@@ -81,30 +89,60 @@ def test_settings_every_document_has_one_with_reasons(gold_registry) -> None:
     got = _settings(gold_registry)
     assert got and all(s and rule and reason for s, rule, reason in got.values())
     kinds = Counter(s for s, _, _ in got.values())
-    assert set(kinds) <= {"approved_product", "regulated_trial", "registered_unverified",
-                          "clinic_direct_to_consumer", "regulatory_action", "unknown"}
+    assert set(kinds) <= {
+        "approved_product",
+        "regulated_trial",
+        "registered_unverified",
+        "clinic_direct_to_consumer",
+        "regulatory_action",
+        "unknown",
+    }
 
 
-@pytest.mark.parametrize(("doc_id", "setting", "rule", "reason"), [
-    ("nct:NCT05152290", "registered_unverified", "trial.pay_to_participate", "pay-to-participate"),
-    ("nct:NCT05210309", "approved_product", "trial.approved_product",
-     "Alofisel (EU 2018, withdrawn)"),
-    ("nct:NCT01920867", "registered_unverified", "trial.text_commercial_link",
-     "commercial website"),
-    ("nct:NCT02849613", "regulated_trial", "trial.text_trial_wording", "trial phase"),
-])
+@pytest.mark.parametrize(
+    ("doc_id", "setting", "rule", "reason"),
+    [
+        (
+            "nct:NCT05152290",
+            "registered_unverified",
+            "trial.pay_to_participate",
+            "pay-to-participate",
+        ),
+        (
+            "nct:NCT05210309",
+            "approved_product",
+            "trial.approved_product",
+            "Alofisel (EU 2018, withdrawn)",
+        ),
+        (
+            "nct:NCT01920867",
+            "registered_unverified",
+            "trial.text_commercial_link",
+            "commercial website",
+        ),
+        ("nct:NCT02849613", "regulated_trial", "trial.text_trial_wording", "trial phase"),
+    ],
+)
 def test_settings_gold_examples_with_reasons(gold_registry, doc_id, setting, rule, reason) -> None:
     got = _settings(gold_registry)[doc_id]
     assert got[0] == setting and got[1] == rule and reason in got[2]
 
 
-@pytest.mark.parametrize(("doc_id", "setting", "rule", "reason"), [
-    ("nct:NCT04573270", "registered_unverified", "trial.seller_sponsor", "seller"),
-    ("nct:NCT01920867", "registered_unverified", "trial.seller_sponsor", "sponsor's own website"),
-    ("nct:NCT05322057", "approved_product", "trial.approved_product", "Alofisel"),
-    ("nct:NCT02338375", "regulated_trial", "trial.record_phase", "EARLY_PHASE1"),
-    ("nct:NCT04735185", "regulated_trial", "trial.accountable_without_phase", "Johns Hopkins"),
-])
+@pytest.mark.parametrize(
+    ("doc_id", "setting", "rule", "reason"),
+    [
+        ("nct:NCT04573270", "registered_unverified", "trial.seller_sponsor", "seller"),
+        (
+            "nct:NCT01920867",
+            "registered_unverified",
+            "trial.seller_sponsor",
+            "sponsor's own website",
+        ),
+        ("nct:NCT05322057", "approved_product", "trial.approved_product", "Alofisel"),
+        ("nct:NCT02338375", "regulated_trial", "trial.record_phase", "EARLY_PHASE1"),
+        ("nct:NCT04735185", "regulated_trial", "trial.accountable_without_phase", "Johns Hopkins"),
+    ],
+)
 def test_settings_snapshot_examples_with_reasons(
     snapshot_registry, doc_id, setting, rule, reason
 ) -> None:

@@ -64,8 +64,9 @@ def test_sql_sandbox_hostile_query_refused_with_rule(registry: Path, sql: str, r
 def test_sql_sandbox_huge_cross_join_interrupted(registry: Path) -> None:
     before = _sha(registry)
     with pytest.raises(QueryRefused) as info:
-        run_query(registry, "SELECT count(*) FROM range(1000000000) a, range(1000000000) b",
-                  timeout_s=1.0)
+        run_query(
+            registry, "SELECT count(*) FROM range(1000000000) a, range(1000000000) b", timeout_s=1.0
+        )
     assert info.value.rule == "time_limit"
     assert _sha(registry) == before
 

@@ -21,8 +21,10 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_cli_sql_json(registry: Path) -> None:
-    result = runner.invoke(app, ["sql", "--db", str(registry), "--format", "json",
-                                 "SELECT count(*) AS n FROM documents"])
+    result = runner.invoke(
+        app,
+        ["sql", "--db", str(registry), "--format", "json", "SELECT count(*) AS n FROM documents"],
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == [{"n": 20}]
 
@@ -35,13 +37,16 @@ def test_cli_sql_csv_and_table(registry: Path) -> None:
     assert table.exit_code == 0 and "bone_marrow" in table.stdout
 
 
-@pytest.mark.parametrize(("sql", "rule"), [
-    ("SELECT * FROM read_csv('/etc/passwd')", "no_file_access"),
-    ("COPY documents TO '/tmp/x.csv'", "no_copy"),
-    ("ATTACH '/tmp/x.duckdb'", "no_attach"),
-    ("SELECT 1; SELECT 2", "single_statement"),
-    ("DROP VIEW documents", "read_only"),
-])
+@pytest.mark.parametrize(
+    ("sql", "rule"),
+    [
+        ("SELECT * FROM read_csv('/etc/passwd')", "no_file_access"),
+        ("COPY documents TO '/tmp/x.csv'", "no_copy"),
+        ("ATTACH '/tmp/x.duckdb'", "no_attach"),
+        ("SELECT 1; SELECT 2", "single_statement"),
+        ("DROP VIEW documents", "read_only"),
+    ],
+)
 def test_cli_sql_refused_exits_non_zero_naming_rule(registry: Path, sql: str, rule: str) -> None:
     before = hashlib.sha256(registry.read_bytes()).hexdigest()
     result = runner.invoke(app, ["sql", "--db", str(registry), sql])
@@ -51,8 +56,17 @@ def test_cli_sql_refused_exits_non_zero_naming_rule(registry: Path, sql: str, ru
 
 
 def test_cli_sql_timeout(registry: Path) -> None:
-    result = runner.invoke(app, ["sql", "--db", str(registry), "--timeout", "0.5",
-                                 "SELECT count(*) FROM range(1000000000) a, range(1000000000) b"])
+    result = runner.invoke(
+        app,
+        [
+            "sql",
+            "--db",
+            str(registry),
+            "--timeout",
+            "0.5",
+            "SELECT count(*) FROM range(1000000000) a, range(1000000000) b",
+        ],
+    )
     assert result.exit_code == 3 and "time_limit" in result.output
 
 
@@ -70,11 +84,13 @@ def test_cli_help_is_the_docstring() -> None:
 
 
 def test_cli_export(registry: Path, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["export", "--db", str(registry), "--format", "csv",
-                                 "--out", str(tmp_path / "out")])
+    result = runner.invoke(
+        app, ["export", "--db", str(registry), "--format", "csv", "--out", str(tmp_path / "out")]
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / "signals.csv").is_file()
     assert (tmp_path / "out" / "data_dictionary.md").is_file()
-    bad = runner.invoke(app, ["export", "--db", str(registry), "--format", "xlsx",
-                              "--out", str(tmp_path / "o2")])
+    bad = runner.invoke(
+        app, ["export", "--db", str(registry), "--format", "xlsx", "--out", str(tmp_path / "o2")]
+    )
     assert bad.exit_code != 0
