@@ -11,13 +11,13 @@ and veto pre-checks; the component keeping ``find_doses``'s dicts) must never ch
 
 from __future__ import annotations
 
-import json
 import re
 from functools import cache
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from shared_documents import pipeline_text, shared_records
 
 from cellvigil.paths import shared_dir
 from nlp import doses as d
@@ -101,17 +101,9 @@ def _group_view(groups: list[d._Group]) -> list[tuple]:
 def _real_texts() -> tuple[str, ...]:
     """The documents as the pipeline reads them (title, blank line, text), then each of their
     paragraphs and lines alone, so numbers also meet the start and end of a text."""
-    shared = shared_dir()
-    files = sorted((shared / "gold").glob("*.jsonl")) + [shared / "snapshot" / "documents.jsonl"]
-    docs = []
-    for path in files:
-        if path.exists():
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    rec = json.loads(line)
-                    docs.append((rec.get("title") or "") + "\n\n" + (rec.get("text") or ""))
+    docs = [pipeline_text(record) for record in shared_records()]
     if not docs:
-        pytest.skip(f"no shared documents under {shared.resolve()} (set CELLVIGIL_SHARED)")
+        pytest.skip(f"no shared documents under {shared_dir().resolve()} (set CELLVIGIL_SHARED)")
     pieces = {p for doc in docs for p in re.split(r"\n", doc) if p.strip()}
     return (*docs, *sorted(pieces))
 

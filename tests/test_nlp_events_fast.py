@@ -16,6 +16,7 @@ import pytest
 import spacy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from shared_documents import pipeline_text, shared_records
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -44,15 +45,8 @@ SETTINGS = settings(
 
 
 def _texts(shared: Path) -> list[str]:
-    """Title and text of every gold and snapshot document."""
-    files = sorted((shared / "gold").glob("*.jsonl")) + [shared / "snapshot" / "documents.jsonl"]
-    texts = []
-    for path in files:
-        for line in path.read_text("utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                texts.append((row.get("title") or "") + "\n\n" + (row.get("text") or ""))
-    return texts
+    """Title and text of every gold and snapshot document (``shared``: skip when absent)."""
+    return [pipeline_text(record) for record in shared_records()]
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from shared_documents import shared_records
 
 from nlp import extract
 from nlp.extract import EXTRACTOR_VERSION, extract_records
@@ -190,19 +193,10 @@ def test_extract_keeps_no_doc_alive() -> None:
     assert len(scope._PER_DOC) <= memos
 
 
-def test_stage_batches_give_the_facts_of_one_document_at_a_time(
-    gold_files: list, snapshot_dir
-) -> None:
+def test_stage_batches_give_the_facts_of_one_document_at_a_time(shared: Path) -> None:
     """Records pass each component a batch at a time: per-Doc memos, scopes and reused buffers
     must still answer for the right Doc. Reference: each Doc through the whole pipeline alone."""
-    import json
-
-    records = [
-        json.loads(line)
-        for path in [*gold_files, snapshot_dir / "documents.jsonl"]
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
+    records = shared_records()
     assert len(records) > 3 * extract.STAGE_BATCH
     nlp = extract.get_nlp()
     expected = []

@@ -5,13 +5,13 @@ on the real documents of the shared folder and on generated inputs."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from shared_documents import pipeline_text, shared_records
 
 from nlp.extract import get_nlp
 from nlp.match_index import (
@@ -32,15 +32,8 @@ SETTINGS = settings(max_examples=300, deadline=None)
 
 
 def _texts(shared: Path) -> list[str]:
-    """Title and text of every gold and snapshot document."""
-    files = sorted((shared / "gold").glob("*.jsonl")) + [shared / "snapshot" / "documents.jsonl"]
-    texts = []
-    for path in files:
-        for line in path.read_text("utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                texts.append((row.get("title") or "") + "\n\n" + (row.get("text") or ""))
-    return texts
+    """Title and text of every gold and snapshot document (``shared``: skip when absent)."""
+    return [pipeline_text(record) for record in shared_records()]
 
 
 def _regex_rules() -> list[RegexRule]:

@@ -4,11 +4,11 @@ a substring search does."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from shared_documents import pipeline_text, shared_records
 from spacy.tokens import Doc
 
 from nlp.extract import get_nlp
@@ -47,18 +47,13 @@ def test_presence_words_cover_headings_and_cue_keys() -> None:
 
 
 def test_present_words_match_substring_search_on_real_documents(shared: Path) -> None:
-    files = sorted((shared / "gold").glob("*.jsonl")) + [shared / "snapshot" / "documents.jsonl"]
     seen: set[str] = set()
-    for path in files:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            record = json.loads(line)
-            doc = _processed((record.get("title") or "") + "\n\n" + (record.get("text") or ""))
-            _check(doc)
-            scanned, found = doc_memo(doc)["found_words"]  # the match pass's scan answered
-            assert presence_words() <= scanned
-            seen |= found & presence_words()
+    for record in shared_records():
+        doc = _processed(pipeline_text(record))
+        _check(doc)
+        scanned, found = doc_memo(doc)["found_words"]  # the match pass's scan answered
+        assert presence_words() <= scanned
+        seen |= found & presence_words()
     assert len(seen) >= 5  # the corpus holds several of the words: the check is not vacuous
 
 

@@ -11,12 +11,12 @@
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from shared_documents import shared_records
 from spacy.tokens import Doc, Span, SpanGroup, Token
 
 from nlp import attach
@@ -37,18 +37,8 @@ from nlp.scope import (
 
 @cache
 def _real_texts() -> tuple[str, ...]:
-    from cellvigil.paths import shared_dir
-
-    shared = shared_dir()
-    files = sorted((shared / "gold").glob("*.jsonl")) + [shared / "snapshot" / "documents.jsonl"]
-    texts = []
-    for path in files:
-        for line in Path(path).read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                text, _ = prepare(json.loads(line))
-                if text is not None:
-                    texts.append(text)
-    return tuple(texts)
+    texts = (prepare(record)[0] for record in shared_records())
+    return tuple(text for text in texts if text is not None)
 
 
 def _plain_anchors(doc: Doc) -> frozenset[int]:

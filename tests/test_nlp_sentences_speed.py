@@ -8,7 +8,6 @@ must set the same ``is_sent_start`` on every token and note the same sentences.
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from functools import cache
@@ -17,6 +16,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from shared_documents import shared_records
 from spacy.attrs import IDX, SENT_START
 from spacy.tokens import Doc
 
@@ -112,18 +112,10 @@ def _assert_same(text: str) -> None:
 
 
 def _real_texts() -> list[str]:
-    shared = shared_dir()
-    files = sorted((shared / "gold").glob("*.jsonl")) + [shared / "snapshot" / "documents.jsonl"]
     texts = []
-    for path in files:
-        if not path.exists():
-            continue
-        with open(path, encoding="utf-8") as fh:
-            for line in fh:
-                if line.strip():
-                    record = json.loads(line)
-                    title, body = record.get("title") or "", record.get("text") or ""
-                    texts += [body, f"{title}\n\n{body}" if title else body]
+    for record in shared_records():
+        title, body = record.get("title") or "", record.get("text") or ""
+        texts += [body, f"{title}\n\n{body}" if title else body]
     return texts
 
 

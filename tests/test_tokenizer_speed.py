@@ -4,7 +4,6 @@ take the edge paths, and as whole tokenizations; serialisation still works."""
 
 from __future__ import annotations
 
-import json
 import pickle
 import re
 from collections.abc import Callable, Iterable
@@ -15,6 +14,7 @@ import pytest
 import spacy
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from shared_documents import pipeline_text, shared_records
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 
@@ -46,14 +46,11 @@ def _spans(method: str, result: Any) -> Any:
 
 
 def _texts(shared: Path) -> list[str]:
-    files = [*sorted((shared / "gold").glob("*.jsonl")), shared / "snapshot" / "documents.jsonl"]
+    """Each gold and snapshot document as extraction reads it, and its text alone
+    (``shared``: skip when absent)."""
     texts = []
-    for path in files:
-        for line in path.read_text("utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                title, text = row.get("title") or "", row.get("text") or ""
-                texts += [title + "\n\n" + text, text]
+    for record in shared_records():
+        texts += [pipeline_text(record), record.get("text") or ""]
     return texts
 
 
